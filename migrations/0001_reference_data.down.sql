@@ -1,0 +1,9 @@
+drop table if exists series_stats;
+drop table if exists schedule;
+drop table if exists players;
+drop table if exists teams;
+drop table if exists series_leagues;
+drop table if exists club_leagues;
+drop table if exists series;
+drop table if exists clubs;
+drop table if exists leagues;

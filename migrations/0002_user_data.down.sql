@@ -1,0 +1,9 @@
+drop table if exists saved_lineups;
+drop table if exists user_contexts;
+drop table if exists player_availability;
+drop table if exists user_player_associations;
+drop table if exists captain_messages;
+drop table if exists poll_responses;
+drop table if exists poll_choices;
+drop table if exists polls;
+drop table if exists users;

