@@ -1,0 +1,58 @@
+// Whitespace the feeds use between words: tabs and line breaks become plain spaces.
+const WHITESPACE_CONTROLS = /[\t\n\r]/g;
+// Control and invisible format characters carry no meaning in a name; they come from broken scrapes.
+const INVISIBLES = /[\p{Cc}\u200B-\u200D\u2060\uFEFF]/gu;
+const SPACE_RUNS = /\s+/g;
+// Tab, line feed and carriage return are tolerated in input (they are normalised to spaces); any
+// other control character makes a value suspect enough to reject the record.
+const REJECTED_CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+
+/**
+ * Trim, collapse runs of whitespace to one space, drop control characters, compose Unicode (NFC).
+ * Total and idempotent: any input gives a string, and normalising twice changes nothing.
+ */
+export function normaliseName(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean') value = String(value);
+  if (typeof value !== 'string') return '';
+  // NFC can, rarely, join characters into a sequence one more pass would change: repeat until stable.
+  let current = value;
+  for (let pass = 0; pass < 5; pass++) {
+    const next = cleanOnce(current);
+    if (next === current) break;
+    current = next;
+  }
+  return current;
+}
+
+function cleanOnce(value: string): string {
+  return value
+    .replace(WHITESPACE_CONTROLS, ' ')
+    .replace(INVISIBLES, '')
+    .replace(SPACE_RUNS, ' ')
+    .trim()
+    .normalize('NFC');
+}
+
+export function hasRejectedControlChars(value: string): boolean {
+  return REJECTED_CONTROLS.test(value);
+}
+
+/** How names are compared: case-insensitive and blind to spaces (`College Park  - East` = `college park - east`). */
+export function comparisonKey(value: string): string {
+  return normaliseName(value).toLowerCase().replace(/\s+/g, '');
+}
+
+export function escapeRegExp(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Cut a value for an error message; never more than `max` characters. */
+export function truncate(value: unknown, max = 80): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
