@@ -2,15 +2,15 @@
 export {
   KNOWN_LEAGUES,
   type LeagueCode,
-  leagueInfo,
   type LeagueInfo,
+  leagueInfo,
   normaliseLeagueCode,
 } from './leagues.ts';
 export {
   canonicalKey,
   type IdentityResult,
-  teamIdentity,
   type TeamIdentity,
+  teamIdentity,
   type TeamNameInput,
   tokenOf,
 } from './team-identity.ts';

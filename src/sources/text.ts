@@ -5,7 +5,7 @@ const INVISIBLES = /[\p{Cc}\u200B-\u200D\u2060\uFEFF]/gu;
 const SPACE_RUNS = /\s+/g;
 // Tab, line feed and carriage return are tolerated in input (they are normalised to spaces); any
 // other control character makes a value suspect enough to reject the record.
-const REJECTED_CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+const REJECTED_CONTROLS = /(?![\t\n\r])\p{Cc}/u;
 
 /**
  * Trim, collapse runs of whitespace to one space, drop control characters, compose Unicode (NFC).
