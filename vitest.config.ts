@@ -4,6 +4,10 @@ process.env.LOG_LEVEL ??= 'silent';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // One graphql instance: dependencies require() its CommonJS build, so our code must load the same one.
+    alias: { graphql: 'graphql/index.js' },
+  },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/helpers/global-setup.ts'],

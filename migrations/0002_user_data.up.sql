@@ -46,6 +46,8 @@ create index captain_messages_team_idx on captain_messages (team_id);
 -- Links an account to an external (feed) player id; there is no players row to point at by id,
 -- so integrity is checked against players.tenniscores_player_id by the protection layer.
 create table user_player_associations (
+  -- A surrogate id so every protected row can be named by one value in events and repairs.
+  id serial not null unique,
   user_id integer not null references users (id) on delete cascade,
   tenniscores_player_id text not null,
   is_primary boolean not null default false,

@@ -19,7 +19,12 @@ export class AppError extends Error {
   /** Machine-readable context (file, record, field, run id, …). */
   readonly details: Record<string, unknown>;
 
-  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = 'AppError';
     this.code = code;

@@ -8,7 +8,14 @@ export const logger = pino({
   level: process.env.LOG_LEVEL?.trim() || 'info',
   base: { service: 'bpetl' },
   redact: {
-    paths: ['authorization', 'headers.authorization', 'req.headers.authorization', 'token', 'apiToken', '*.password'],
+    paths: [
+      'authorization',
+      'headers.authorization',
+      'req.headers.authorization',
+      'token',
+      'apiToken',
+      '*.password',
+    ],
     censor: '[redacted]',
   },
 });

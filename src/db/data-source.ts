@@ -1,0 +1,52 @@
+import 'reflect-metadata';
+
+import { DataSource, type EntityManager } from 'typeorm';
+
+import { entities } from '../entities/index.ts';
+import { AppError, sqlState } from '../errors.ts';
+import { logger } from '../logger.ts';
+import { redactUrl } from './url.ts';
+
+/** The one pool of the process. Schema changes only ever come from migrations. */
+export async function openDataSource(url: string, options: { poolSize?: number } = {}): Promise<DataSource> {
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url,
+    entities,
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    poolSize: options.poolSize ?? 10,
+    extra: { connectionTimeoutMillis: 10_000, application_name: 'bpetl' },
+  });
+  try {
+    await dataSource.initialize();
+  } catch (err) {
+    throw new AppError(
+      'DATABASE_UNAVAILABLE',
+      `Cannot connect to PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`,
+      {},
+      { cause: err },
+    );
+  }
+  // Idle pooled clients can emit errors (server restart); without a listener they crash the process.
+  const driver = dataSource.driver as unknown as {
+    master?: { on(event: string, fn: (e: Error) => void): void };
+  };
+  driver.master?.on('error', (err) => {
+    // 57P01: the server is shutting down (as the embedded one does on SIGINT); the pool reconnects.
+    if (sqlState(err) === '57P01') logger.debug('idle database connection closed by server shutdown');
+    else
+      logger.warn({ err: { message: err.message, code: sqlState(err) } }, 'idle database connection failed');
+  });
+  return dataSource;
+}
+
+/** Runs `fn` in the caller's transaction when given one, else in a new one. */
+export function inTransaction<T>(
+  dataSource: DataSource,
+  manager: EntityManager | undefined,
+  fn: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
+  return manager?.queryRunner?.isTransactionActive ? fn(manager) : dataSource.transaction(fn);
+}

@@ -1,0 +1,31 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity({ name: 'teams' })
+export class Team {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id!: number;
+
+  @Column({ name: 'club_id', type: 'integer' })
+  clubId!: number;
+
+  @Column({ name: 'series_id', type: 'integer' })
+  seriesId!: number;
+
+  @Column({ name: 'league_id', type: 'integer' })
+  leagueId!: number;
+
+  @Column({ name: 'team_name', type: 'text' })
+  teamName!: string;
+
+  @Column({ name: 'team_alias', type: 'text', nullable: true })
+  teamAlias!: string | null;
+
+  @Column({ name: 'display_name', type: 'text', nullable: true })
+  displayName!: string | null;
+
+  @Column({ name: 'is_active', type: 'boolean' })
+  isActive!: boolean;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

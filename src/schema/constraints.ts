@@ -1,0 +1,41 @@
+import type { ConstraintIssue } from '../services/constraints.ts';
+import { validateConstraints } from '../services/constraints.ts';
+import { builder } from './builder.ts';
+
+export const SeverityEnum = builder.enumType('Severity', {
+  values: ['CRITICAL', 'WARNING', 'INFO'] as const,
+});
+
+export const ConstraintCheckEnum = builder.enumType('ConstraintCheck', {
+  values: ['MISSING_CONSTRAINT', 'MISSING_FOREIGN_KEY', 'DUPLICATE_KEY', 'NULL_KEY', 'ORPHANS'] as const,
+});
+
+export const ConstraintIssueType = builder.objectRef<ConstraintIssue>('ConstraintIssue').implement({
+  fields: (t) => ({
+    check: t.expose('check', { type: ConstraintCheckEnum }),
+    severity: t.expose('severity', { type: SeverityEnum }),
+    table: t.exposeString('table'),
+    subject: t.exposeString('subject'),
+    message: t.exposeString('message'),
+    rows: t.exposeInt('rows'),
+  }),
+});
+
+const ValidationReport = builder.objectRef<{ issues: ConstraintIssue[] }>('ValidationReport').implement({
+  fields: (t) => ({
+    ok: t.boolean({
+      description: 'True when nothing CRITICAL was found.',
+      resolve: ({ issues }) => !issues.some((i) => i.severity === 'CRITICAL'),
+    }),
+    issues: t.field({ type: [ConstraintIssueType], resolve: ({ issues }) => issues }),
+  }),
+});
+
+builder.mutationField('validateConstraints', (t) =>
+  t.field({
+    type: ValidationReport,
+    description: 'Pipeline step 1: checks natural keys, foreign keys and references. Changes nothing.',
+    errors: {},
+    resolve: async (_root, _args, { app }) => ({ issues: await validateConstraints(app.db.manager) }),
+  }),
+);

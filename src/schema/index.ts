@@ -1,0 +1,13 @@
+import './scalars.ts';
+import './error.ts';
+import './league.ts';
+import './club.ts';
+import './series.ts';
+import './team.ts';
+import './constraints.ts';
+
+import { lexicographicSortSchema } from 'graphql';
+
+import { builder } from './builder.ts';
+
+export const schema = lexicographicSortSchema(builder.toSchema());

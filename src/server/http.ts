@@ -1,0 +1,104 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { execute, ExecutionArgs } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+
+import { AppError } from '../errors.ts';
+import { logger } from '../logger.ts';
+import { bearerToken, tokenMatches } from './auth.ts';
+import type { App } from './context.ts';
+import { createYogaServer, type Yoga } from './yoga.ts';
+
+export interface HttpServer {
+  url: string;
+  port: number;
+  yoga: Yoga;
+  server: Server;
+  close(): Promise<void>;
+}
+
+type OperationResult = ReturnType<typeof execute>;
+type EnvelopedArgs = ExecutionArgs & {
+  rootValue: {
+    execute: (args: ExecutionArgs) => OperationResult;
+    subscribe: (args: ExecutionArgs) => OperationResult;
+  };
+};
+
+/** Serves yoga over HTTP (queries, mutations, SSE) and graphql-ws on the same `/graphql` path. */
+export async function startHttpServer(
+  app: App,
+  options: { port: number; host: string },
+): Promise<HttpServer> {
+  const yoga = createYogaServer(app);
+  const server = createServer(yoga);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new AppError(
+              'INVALID_INPUT',
+              `Port ${options.port} on ${options.host} is already in use; set PORT to another port`,
+            )
+          : err,
+      ),
+    );
+    server.listen(options.port, options.host, () => resolve());
+  });
+  // The socket server attaches only once the port is ours, so a port in use fails in one place.
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  const wsServer = useServer(
+    {
+      execute: (args) => (args as EnvelopedArgs).rootValue.execute(args),
+      subscribe: (args) => (args as EnvelopedArgs).rootValue.subscribe(args),
+      onConnect: (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const presented =
+          bearerToken(params.Authorization ?? params.authorization) ?? (params.token as string | undefined);
+        // Refusing here closes the socket with 4403 before any operation runs.
+        return tokenMatches(app.config.apiToken, presented ?? null);
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+          // onConnect already checked the token carried in the connection params.
+          socketAuthenticated: true,
+        });
+        const document = parse(payload.query);
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
+        const contextValue = await contextFactory();
+        return {
+          schema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue,
+          rootValue: { execute, subscribe },
+        };
+      },
+    },
+    wss,
+  );
+
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}${yoga.graphqlEndpoint}`;
+  logger.debug({ url }, 'HTTP server listening');
+  return {
+    url,
+    port,
+    yoga,
+    server,
+    async close() {
+      await wsServer.dispose();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import { logger } from '../logger.ts';
+import type { RunningApp } from '../app.ts';
+
+/**
+ * Starts the background parts of a serving process. Each capability that needs one
+ * (listener, log follower, pipeline recovery) registers its start here.
+ */
+export async function startServices(
+  app: RunningApp,
+  options: { loadDemoOnFirstStart: boolean },
+): Promise<void> {
+  logger.debug({ loadDemo: options.loadDemoOnFirstStart, db: app.db.isInitialized }, 'starting services');
+}

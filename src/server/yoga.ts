@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError } from 'graphql';
+import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+
+import { AppError } from '../errors.ts';
+
+import { logger } from '../logger.ts';
+import { schema } from '../schema/index.ts';
+import { bearerToken, tokenMatches, useRequireTokenForWrites } from './auth.ts';
+import type { App, GraphQLContext } from './context.ts';
+
+export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
+
+/** The GraphQL endpoint as a fetch handler: tests call `yoga.fetch` without opening a port. */
+export function createYogaServer(app: App): Yoga {
+  return createYoga<Record<string, unknown>, GraphQLContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    maskedErrors: {
+      // Expected failures keep their message and stable code; anything else is logged and masked,
+      // so no SQL, stack or path reaches a client.
+      maskError(error, message, isDev) {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        if (original instanceof AppError) {
+          return new GraphQLError(original.message, {
+            nodes: error instanceof GraphQLError ? error.nodes : undefined,
+            path: error instanceof GraphQLError ? error.path : undefined,
+            extensions: { code: original.code, details: original.details },
+          });
+        }
+        if (!(error instanceof GraphQLError) || error.originalError) {
+          logger.error({ err: original }, 'unexpected error in a GraphQL operation');
+        }
+        return maskError(error, message, isDev);
+      },
+    },
+    // GraphiQL is served from the installed bundle: it works with no internet.
+    renderGraphiQL,
+    graphiql: { title: 'bulletproof-etl', subscriptionsProtocol: 'SSE' },
+    logging: {
+      debug: (...args) => logger.debug(args.map(String).join(' ')),
+      info: (...args) => logger.info(args.map(String).join(' ')),
+      warn: (...args) => logger.warn(args.map(String).join(' ')),
+      error: (...args) =>
+        logger.error({ err: args.find((a) => a instanceof Error) }, args.map(String).join(' ')),
+    },
+    context: (initial) => {
+      // graphql-ws passes no fetch Request; its socket was authenticated when it connected.
+      const headers = (initial as { request?: Request }).request?.headers;
+      const socketAuthenticated = (initial as { socketAuthenticated?: boolean }).socketAuthenticated === true;
+      return {
+        app,
+        requestId: headers?.get('x-request-id')?.slice(0, 100) || randomUUID(),
+        authenticated:
+          socketAuthenticated ||
+          tokenMatches(app.config.apiToken, bearerToken(headers?.get('authorization'))),
+      };
+    },
+    plugins: [
+      useRequireTokenForWrites(),
+      EnvelopArmorPlugin({
+        maxDepth: { n: 12 },
+        maxAliases: { n: 15 },
+        costLimit: { maxCost: 5000 },
+        maxTokens: { n: 2000 },
+        maxDirectives: { n: 20 },
+      }),
+    ],
+  });
+}

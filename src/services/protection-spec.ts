@@ -1,0 +1,66 @@
+import type { EntityManager } from 'typeorm';
+
+export type RematchStrategy = 'team' | 'player' | 'series' | 'practice' | 'external_player';
+
+/** One reference from user data to reference data (a row of bpetl.protected_references). */
+export interface ProtectedReference {
+  name: string;
+  dataType: string;
+  sourceTable: string;
+  sourceColumn: string;
+  targetTable: string;
+  targetColumn: string;
+  nullable: boolean;
+  rematch: RematchStrategy;
+  rowFilter: string | null;
+}
+
+interface Row {
+  name: string;
+  data_type: string;
+  source_table: string;
+  source_column: string;
+  target_table: string;
+  target_column: string;
+  nullable: boolean;
+  rematch: RematchStrategy;
+  row_filter: string | null;
+}
+
+/** Reads the protection spec; the database table is its one definition. */
+export async function loadProtectionSpec(
+  manager: Pick<EntityManager, 'query'>,
+): Promise<ProtectedReference[]> {
+  const rows: Row[] = await manager.query(`select * from bpetl.protected_references order by name`);
+  return rows.map((r) => ({
+    name: r.name,
+    dataType: r.data_type,
+    sourceTable: r.source_table,
+    sourceColumn: r.source_column,
+    targetTable: r.target_table,
+    targetColumn: r.target_column,
+    nullable: r.nullable,
+    rematch: r.rematch,
+    rowFilter: r.row_filter,
+  }));
+}
+
+/** Double-quotes an identifier that comes from the spec (code-owned, never from input). */
+export function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * SQL predicate selecting the rows of `ref.sourceTable` (aliased `s`) whose reference dangles.
+ * Identifiers come from the spec table, which only migrations write.
+ */
+export function danglingPredicate(ref: ProtectedReference, alias = 's'): string {
+  const col = `${alias}.${ident(ref.sourceColumn)}`;
+  // Filters name columns of the source table unqualified; the only other relation in scope is
+  // inside the sub-select, so they resolve to the source row.
+  const filter = ref.rowFilter ? ` and (${ref.rowFilter})` : '';
+  return (
+    `${col} is not null${filter} and not exists (select 1 from ${ident(ref.targetTable)} t ` +
+    `where t.${ident(ref.targetColumn)} = ${col})`
+  );
+}
