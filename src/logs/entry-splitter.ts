@@ -1,0 +1,137 @@
+import type { Classifier } from './classifier.ts';
+import { fingerprint } from './fingerprint.ts';
+import type { FormatParser } from './formats/parser.ts';
+import type { ClassifiedEntry } from './types.ts';
+
+/** Control bytes that never occur in a text log (tab, newlines, form feed and ESC for colours are allowed). */
+const BINARY = /[\x00-\x08\x0e-\x1a\x1c-\x1f]/;
+const BINARY_ALL = /[\x00-\x08\x0e-\x1a\x1c-\x1f]/g;
+/** Random bytes are ~10 % control bytes; text has none. A start with this many is not a log at all. */
+const BINARY_FILE_RATIO = 0.03;
+/**
+ * How much text may wait for the rest of its entry. Past it the entry is cut, so a file without a
+ * single head line cannot make the scanner hold the whole file in memory.
+ */
+const MAX_PENDING = 8 * 1024 * 1024;
+
+/** `more`: more bytes will follow; `lines`: take every complete line; `eof`: take everything. */
+export type FeedMode = 'more' | 'lines' | 'eof';
+
+/**
+ * Finds and classifies entries in a byte buffer. The buffer is viewed as latin1, where string index
+ * equals byte offset, so offsets stay exact for the follower and only matched entries are decoded as
+ * UTF-8. One combined regex runs over the whole buffer; only its matches are parsed.
+ */
+export class EntrySplitter {
+  binaryLines = 0;
+
+  constructor(
+    private readonly parser: FormatParser,
+    private readonly classifier: Classifier,
+    private readonly file: string,
+    private readonly onEntry: (entry: ClassifiedEntry) => void,
+  ) {}
+
+  /** Processes whole entries at the start of `buf` and returns how many bytes they took. */
+  feed(buf: Buffer, mode: FeedMode): number {
+    const text = buf.toString('latin1');
+    const limit = this.limit(text, mode);
+    if (limit === 0) return 0;
+    if (BINARY.test(text.slice(0, limit)))
+      this.binaryLines += text.slice(0, limit).match(BINARY_LINES)?.length ?? 0;
+    let done = 0;
+    for (const at of this.candidates(text, limit)) {
+      if (at < done) continue;
+      const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+      const start = this.parser.multiline ? this.headBefore(text, lineStart, done) : lineStart;
+      const end = this.entryEnd(text, at, limit);
+      this.handle(buf, text, start, end);
+      done = Math.max(end, at + 1);
+    }
+    return limit;
+  }
+
+  /** Whether `buf` looks like binary data rather than text. */
+  static isBinary(buf: Buffer): boolean {
+    const text = buf.toString('latin1');
+    return (text.match(BINARY_ALL)?.length ?? 0) > text.length * BINARY_FILE_RATIO;
+  }
+
+  /** Offsets below `limit` where a prefilter matches, ascending. */
+  private candidates(text: string, limit: number): number[] {
+    const found: number[] = [];
+    for (const re of this.classifier.prefilters) {
+      re.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(text)) !== null && m.index < limit) {
+        found.push(m.index);
+        if (m[0] === '') re.lastIndex++;
+      }
+    }
+    return this.classifier.prefilters.length > 1 ? found.sort((a, b) => a - b) : found;
+  }
+
+  private limit(text: string, mode: FeedMode): number {
+    if (mode === 'eof') return text.length;
+    const complete = text.lastIndexOf('\n') + 1;
+    if (mode === 'lines' || !this.parser.multiline) return complete;
+    // The last entry may still gain continuation lines: keep it for the next feed.
+    let lineStart = complete;
+    let lastHead = 0;
+    while (lineStart > 0) {
+      const prev = text.lastIndexOf('\n', lineStart - 2) + 1;
+      if (this.parser.isHead(text.slice(prev, lineStart - 1))) {
+        lastHead = prev;
+        break;
+      }
+      lineStart = prev;
+    }
+    return lastHead === 0 && text.length > MAX_PENDING ? complete : lastHead;
+  }
+
+  private headBefore(text: string, lineStart: number, floor: number): number {
+    let start = lineStart;
+    while (start > floor) {
+      const end = text.indexOf('\n', start);
+      if (this.parser.isHead(text.slice(start, end < 0 ? text.length : end))) return start;
+      start = text.lastIndexOf('\n', start - 2) + 1;
+    }
+    return Math.max(start, floor);
+  }
+
+  private entryEnd(text: string, from: number, limit: number): number {
+    let next = text.indexOf('\n', from) + 1;
+    if (next === 0 || next > limit) return limit;
+    if (!this.parser.multiline) return next;
+    while (next < limit) {
+      const end = text.indexOf('\n', next);
+      const lineEnd = end < 0 || end > limit ? limit : end;
+      if (this.parser.isHead(text.slice(next, lineEnd))) return next;
+      next = lineEnd + 1;
+    }
+    return limit;
+  }
+
+  private handle(buf: Buffer, text: string, start: number, end: number): void {
+    if (BINARY.test(text.slice(start, end))) return;
+    const raw = buf.toString('utf8', start, end).replace(/\r?\n$/, '');
+    const entry = this.parser.parse(raw.replace(/\r\n/g, '\n'));
+    if (!entry) return;
+    const category = this.classifier.classify(entry);
+    if (!category) return;
+    this.onEntry({ ...entry, category, fingerprint: fingerprint(category, entry.message), file: this.file });
+  }
+}
+
+function countBinaryLines(text: string, limit: number): number {
+  let lines = 0;
+  BINARY_ALL.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = BINARY_ALL.exec(text)) !== null && m.index < limit) {
+    lines++;
+    const next = text.indexOf('\n', m.index);
+    if (next < 0) break;
+    BINARY_ALL.lastIndex = next + 1;
+  }
+  return lines;
+}

@@ -1,0 +1,56 @@
+import { parseTimeValue } from '../timestamp.ts';
+import { asSqlState, type FormatParser, joinText } from './parser.ts';
+import { plainLineEntry } from './text.ts';
+
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
+const MATTERS = new Set(['WARN', 'WARNING', 'ERROR', 'FATAL']);
+
+type Json = Record<string, unknown>;
+
+function levelName(level: unknown): string | null {
+  if (typeof level === 'number')
+    return LEVEL_NAMES[level] ?? (level >= 50 ? 'ERROR' : level >= 40 ? 'WARN' : 'INFO');
+  return typeof level === 'string' ? level.toUpperCase() : null;
+}
+
+/** pino JSON lines: `{"level":50,"time":…,"msg":…,"err":{"message","code",…}}`, warnings and worse. */
+export const pinoParser: FormatParser = {
+  format: 'pino',
+  multiline: false,
+  isHead: () => true,
+  parse(raw) {
+    let obj: Json;
+    try {
+      obj = JSON.parse(raw) as Json;
+    } catch {
+      return plainLineEntry(raw);
+    }
+    const severity = levelName(obj.level);
+    if (severity === null || !MATTERS.has(severity)) return null;
+    const err =
+      (typeof obj.err === 'object' && obj.err) || (typeof obj.error === 'object' && obj.error) || {};
+    const e = err as Json;
+    const msg = typeof obj.msg === 'string' ? obj.msg : typeof obj.message === 'string' ? obj.message : '';
+    const errMessage = typeof e.message === 'string' ? e.message : '';
+    const message = !msg
+      ? errMessage
+      : errMessage && !msg.includes(errMessage)
+        ? `${msg}: ${errMessage}`
+        : msg;
+    return {
+      time: parseTimeValue(obj.time),
+      severity,
+      sqlState: asSqlState(e.code) ?? asSqlState(obj.code) ?? asSqlState(obj.sqlState),
+      message,
+      detail: joinText(e.detail, e.hint, e.where),
+      raw,
+    };
+  },
+};
