@@ -1,6 +1,6 @@
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import { once } from 'node:events';
 
 /** Deterministic PRNG (mulberry32) so runs generate identical files. */
 function rng(seed: number): () => number {

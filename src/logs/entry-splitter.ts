@@ -4,8 +4,10 @@ import type { FormatParser } from './formats/parser.ts';
 import type { ClassifiedEntry } from './types.ts';
 
 /** Control bytes that never occur in a text log (tab, newlines, form feed and ESC for colours are allowed). */
+/* eslint-disable no-control-regex -- finding control bytes is the point */
 const BINARY = /[\x00-\x08\x0e-\x1a\x1c-\x1f]/;
 const BINARY_ALL = /[\x00-\x08\x0e-\x1a\x1c-\x1f]/g;
+/* eslint-enable no-control-regex */
 /** Random bytes are ~10 % control bytes; text has none. A start with this many is not a log at all. */
 const BINARY_FILE_RATIO = 0.03;
 /**
@@ -37,8 +39,7 @@ export class EntrySplitter {
     const text = buf.toString('latin1');
     const limit = this.limit(text, mode);
     if (limit === 0) return 0;
-    if (BINARY.test(text.slice(0, limit)))
-      this.binaryLines += text.slice(0, limit).match(BINARY_LINES)?.length ?? 0;
+    if (BINARY.test(text.slice(0, limit))) this.binaryLines += countBinaryLines(text, limit);
     let done = 0;
     for (const at of this.candidates(text, limit)) {
       if (at < done) continue;

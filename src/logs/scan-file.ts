@@ -12,8 +12,9 @@ export interface FileScan {
 
 function describe(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
-  if (e.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(e.message))
+  if (e.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(e.message)) {
     return 'truncated gzip: the file ends early';
+  }
   if (e.code === 'Z_DATA_ERROR') return `corrupt gzip: ${e.message}`;
   return e.code ? `${e.code}: ${e.message}` : e.message;
 }

@@ -19,8 +19,9 @@ export function asSqlState(value: unknown): string | null {
 
 /** PostgreSQL severities that can precede data loss; LOG lines are taken unless they only echo a statement. */
 export function pgEntryMatters(severity: string | null, message: string): boolean {
-  if (severity === 'ERROR' || severity === 'FATAL' || severity === 'PANIC' || severity === 'WARNING')
+  if (severity === 'ERROR' || severity === 'FATAL' || severity === 'PANIC' || severity === 'WARNING') {
     return true;
+  }
   if (severity === 'LOG') return !/^(?:statement|duration|execute|parse|bind)\b/i.test(message);
   return false;
 }

@@ -15,8 +15,9 @@ const MATTERS = new Set(['WARN', 'WARNING', 'ERROR', 'FATAL']);
 type Json = Record<string, unknown>;
 
 function levelName(level: unknown): string | null {
-  if (typeof level === 'number')
+  if (typeof level === 'number') {
     return LEVEL_NAMES[level] ?? (level >= 50 ? 'ERROR' : level >= 40 ? 'WARN' : 'INFO');
+  }
   return typeof level === 'string' ? level.toUpperCase() : null;
 }
 

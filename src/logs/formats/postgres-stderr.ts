@@ -3,7 +3,7 @@ import { asSqlState, type FormatParser, joinText, pgEntryMatters } from './parse
 
 /** PostgreSQL writes `<prefix><LABEL>:  <text>` (two spaces) whatever log_line_prefix is. */
 const MARKER =
-  /\b(ERROR|FATAL|PANIC|WARNING|LOG|NOTICE|INFO|DEBUG[1-5]?|DETAIL|HINT|CONTEXT|STATEMENT|QUERY|LOCATION):  /;
+  /\b(ERROR|FATAL|PANIC|WARNING|LOG|NOTICE|INFO|DEBUG[1-5]?|DETAIL|HINT|CONTEXT|STATEMENT|QUERY|LOCATION): {2}/;
 const CONTINUATION = new Set(['DETAIL', 'HINT', 'CONTEXT', 'STATEMENT', 'QUERY', 'LOCATION']);
 /** A %e SQLSTATE in the prefix: a 5-character code token, not the [%p] pid in brackets. */
 const PREFIX_CODE = /(?:^|[\s=:@,|(])([0-9A-Z]{5})(?=[\s:,|)]|$)/g;
