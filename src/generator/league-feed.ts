@@ -1,0 +1,444 @@
+/**
+ * A synthetic league feed in the scraper's format, with every quirk of the real feeds: the four
+ * team-name styles, two teams of one club in a series, duplicate records, practices and BYEs among
+ * fixtures, rows without `League`, double spaces, clubs containing ` - `, PTI as text or "N/A",
+ * counts as strings. Records are produced lazily so a feed of any size streams.
+ */
+import type {
+  FixtureRecord,
+  PlayerRecord,
+  PracticeRecord,
+  ScheduleRecord,
+  SeriesStatsRecord,
+} from './feed-records.ts';
+import {
+  FeedLayout,
+  LEAGUE_CODES,
+  type LayoutOptions,
+  type LeagueCode,
+  type SeriesInfo,
+  type TeamChange,
+  type TeamInfo,
+} from './layout.ts';
+import { locationId, personName } from './names.ts';
+import { hash32, type Random, randomFor, unitFor } from './random.ts';
+
+export interface LeagueFeedOptions extends LayoutOptions {
+  /** Only these leagues are written (the layout, and so every team, stays that of the full feed). */
+  leagues?: readonly LeagueCode[];
+  /** Leagues left out, as when a scrape failed for them. */
+  omitLeagues?: readonly LeagueCode[];
+  /** Spell some `League` fields otherwise (`aptachicago`, `nsft`, …). */
+  messyLeagueCodes?: boolean;
+  /** Average players per team over the whole feed (rosters vary by league); default 12. */
+  playersPerTeam?: number;
+  /** Average schedule rows per team; default 8. */
+  fixturesPerTeam?: number;
+}
+
+export interface GeneratedTeam {
+  /** Position in the whole layout; the same team has the same index in every generation of a seed and size. */
+  index: number;
+  league: LeagueCode;
+  /** Club as a canonical teams file names it (unique within its series and league). */
+  club: string;
+  /** Club without the marker that tells two teams of it apart (`I`/`II`, `T1`/`T2`, `a`/`b`). */
+  baseClub: string;
+  series: string;
+  /** As series_stats spells it (with any double space or alias change). */
+  teamName: string;
+  /** As schedules spell it. */
+  scheduleName: string;
+  change: TeamChange | null;
+  players: number;
+  /** series_stats lists this team twice. */
+  duplicated: boolean;
+  /** The schedule lists practices of this team. */
+  practices: boolean;
+}
+
+export interface LeagueFeed {
+  readonly layout: FeedLayout;
+  /** Leagues present in the output, in file order. */
+  readonly leagues: readonly LeagueCode[];
+  teams(): Generator<GeneratedTeam>;
+  seriesStats(): Generator<SeriesStatsRecord>;
+  schedules(): Generator<ScheduleRecord>;
+  players(): Generator<PlayerRecord>;
+}
+
+/** The real files list CNSWPL first and APTA last. */
+const FILE_ORDER: readonly LeagueCode[] = ['CNSWPL', 'CITA', 'NSTF', 'APTA_CHICAGO'];
+const MESSY_CODES: Record<LeagueCode, readonly string[]> = {
+  APTA_CHICAGO: ['aptachicago', 'apta_chicago'],
+  NSTF: ['nsft', 'nstf'],
+  CNSWPL: ['cnswpl'],
+  CITA: ['cita'],
+};
+const SEASON_START = Date.UTC(2024, 8, 24);
+const PRACTICE_START = Date.UTC(2024, 11, 7);
+const DAY = 86_400_000;
+const BORROW_DISTANCE = 13;
+// Rosters relative to the feed-wide average, as in the real feeds: NSTF rosters are large, CITA and
+// CNSWPL's letter series list no players at all.
+const ROSTER_FACTOR: Record<LeagueCode, number> = { APTA_CHICAGO: 1.25, NSTF: 2.4, CNSWPL: 1.33, CITA: 0 };
+
+export function generateLeagueFeed(options: LeagueFeedOptions): LeagueFeed {
+  for (const code of [...(options.leagues ?? []), ...(options.omitLeagues ?? [])]) {
+    if (!LEAGUE_CODES.includes(code))
+      throw new RangeError(`unknown league ${code}; known: ${LEAGUE_CODES.join(', ')}`);
+  }
+  const layout = new FeedLayout(options);
+  const leagues = FILE_ORDER.filter(
+    (l) =>
+      (options.leagues === undefined || options.leagues.includes(l)) && !options.omitLeagues?.includes(l),
+  );
+  const gen = new RecordMaker(layout, options);
+  return {
+    layout,
+    leagues,
+    *teams() {
+      for (const team of eachTeam(layout, leagues)) yield gen.describe(team);
+    },
+    *seriesStats() {
+      for (const league of leagues) {
+        for (const series of layout.seriesOf(league)) {
+          for (let slot = 0; slot < series.size; slot++) yield* gen.statsOf(layout.team(series, slot));
+          const bye = gen.byeStats(series);
+          if (bye) yield bye;
+        }
+      }
+    },
+    *schedules() {
+      for (const league of leagues) {
+        for (const series of layout.seriesOf(league)) yield* gen.scheduleOf(series);
+      }
+    },
+    *players() {
+      for (const team of eachTeam(layout, leagues)) yield* gen.playersOf(team);
+    },
+  };
+}
+
+function* eachTeam(layout: FeedLayout, leagues: readonly LeagueCode[]): Generator<TeamInfo> {
+  for (const league of leagues) {
+    for (const series of layout.seriesOf(league)) {
+      for (let slot = 0; slot < series.size; slot++) yield layout.team(series, slot);
+    }
+  }
+}
+
+type ByeStyle = 'named' | 'blank' | null;
+
+class RecordMaker {
+  private readonly seed: string;
+  private readonly tag: string;
+  private readonly playersPerTeam: number;
+  private readonly rounds: number;
+
+  constructor(
+    private readonly layout: FeedLayout,
+    private readonly options: LeagueFeedOptions,
+  ) {
+    this.seed = String(options.seed);
+    this.tag = (hash32(this.seed, 'tag') % 36 ** 4).toString(36).padStart(4, '0');
+    this.playersPerTeam = Math.max(3, Math.round(options.playersPerTeam ?? 12));
+    // Each round gives every team one row in two, so rows per team = rounds / 2.
+    this.rounds = Math.max(1, Math.round((options.fixturesPerTeam ?? 8) * 2));
+  }
+
+  describe(team: TeamInfo): GeneratedTeam {
+    return {
+      index: team.index,
+      league: team.league,
+      club: team.club,
+      baseClub: team.baseClub,
+      series: team.series.name,
+      teamName: team.teamName,
+      scheduleName: team.scheduleName,
+      change: team.change,
+      players: this.rosterSize(team),
+      duplicated: this.duplicated(team),
+      practices: this.practices(team),
+    };
+  }
+
+  rosterSize(team: TeamInfo): number {
+    if (!team.hasPlayers) return 0;
+    const mean = this.playersPerTeam * ROSTER_FACTOR[team.league];
+    const spread = Math.max(1, Math.round(mean / 4));
+    return randomFor(this.seed, 'roster-size', team.index).int(
+      Math.round(mean) - spread,
+      Math.round(mean) + spread,
+    );
+  }
+
+  duplicated(team: TeamInfo): boolean {
+    if (team.league !== 'CITA') return false;
+    return (team.series.index === 0 && team.slot === 0) || unitFor(this.seed, 'duplicate', team.index) < 0.1;
+  }
+
+  practices(team: TeamInfo): boolean {
+    if (team.league !== 'APTA_CHICAGO') return false;
+    return (team.series.index === 0 && team.slot === 2) || unitFor(this.seed, 'practice', team.index) < 0.01;
+  }
+
+  *statsOf(team: TeamInfo): Generator<SeriesStatsRecord> {
+    const rng = randomFor(this.seed, 'stats', team.index, team.change === 'roster' ? 1 : 0);
+    yield this.stats(team.series, team.teamName, rng);
+    if (this.duplicated(team)) yield this.stats(team.series, team.teamName, rng);
+  }
+
+  byeStats(series: SeriesInfo): SeriesStatsRecord | null {
+    if (this.byeStyle(series) !== 'named') return null;
+    if (series.index !== 1 && unitFor(this.seed, 'bye-stats', series.index) >= 0.3) return null;
+    return this.stats(series, this.byeName(series), null);
+  }
+
+  *scheduleOf(series: SeriesInfo): Generator<ScheduleRecord> {
+    const { league, size } = series;
+    const teams = Array.from({ length: size }, (_, slot) => this.layout.team(series, slot));
+    const byeStyle = this.byeStyle(series);
+    const n = size % 2 === 0 ? size : size + 1;
+    const withSeriesKey = this.hasSeriesKey(series);
+    const seriesRng = randomFor(this.seed, 'series-schedule', league, series.index);
+    const time = this.fixtureTime(league, seriesRng);
+    if (size >= 2) {
+      for (let r = 0; r < this.rounds; r++) {
+        const turn = r % (n - 1);
+        const at = (p: number) => (p === 0 ? 0 : 1 + ((p - 1 + turn) % (n - 1)));
+        for (let i = 0; i < n / 2; i++) {
+          let a = at(i);
+          let b = at(n - 1 - i);
+          if ((r + i) % 2 === 1) [a, b] = [b, a];
+          const date = formatDate(SEASON_START + (r * 7 + (series.index % 3)) * DAY);
+          const key = [league, series.index, r, i] as const;
+          if (a >= size || b >= size) {
+            if (byeStyle === null) continue;
+            const opponent = teams[a >= size ? b : a];
+            yield this.fixture(series, key, {
+              date,
+              time: byeStyle === 'named' ? time : '',
+              home_team: this.byeName(series),
+              away_team: opponent.scheduleName,
+              location: byeStyle === 'named' ? opponent.baseClub : 'BYE',
+              withSeriesKey,
+            });
+            continue;
+          }
+          yield this.fixture(series, key, {
+            date,
+            time: league === 'CITA' ? this.citaTime(key) : time,
+            home_team: teams[a].scheduleName,
+            away_team: teams[b].scheduleName,
+            location: this.location(league, teams[a], teams[b]),
+            withSeriesKey,
+          });
+        }
+      }
+    }
+    for (const team of teams) if (this.practices(team)) yield* this.practiceRows(team);
+  }
+
+  *playersOf(team: TeamInfo): Generator<PlayerRecord> {
+    const count = this.rosterSize(team);
+    const local = team.index - this.layout.globalIndex(team.league, 0);
+    for (let p = 0; p < count; p++) {
+      let owner = team;
+      // Some players also play for another team of the league: same Player ID, another record.
+      if (local >= BORROW_DISTANCE && unitFor(this.seed, 'borrow', team.index, p) < 0.08) {
+        const other = this.layout.teamAt(team.league, local - BORROW_DISTANCE);
+        if (p < this.rosterSize(other)) owner = other;
+      }
+      const generation = owner.change === 'roster' && p % 2 === 0 ? 1 : 0;
+      const id = `gen-${this.tag}-${(owner.index * 64 + generation * 32 + p).toString(36)}`;
+      const name = personName(hash32(this.seed, 'person', id));
+      const rng = randomFor(this.seed, 'player', team.index, p, team.change === 'roster' ? 1 : 0);
+      const wins = rng.int(0, 14);
+      const losses = rng.int(0, 14);
+      const pti =
+        team.league === 'APTA_CHICAGO' && !rng.chance(0.04) ? (20 + rng.next() * 55).toFixed(1) : 'N/A';
+      const forcedMessy = team.series.index === 0 && team.slot === 0 && p === 0;
+      yield {
+        League: this.leagueField(team.league, forcedMessy, 'player', team.index, p),
+        Series: team.playerSeries,
+        'Series Mapping ID': team.teamName,
+        Club: team.playerClub,
+        'Location ID': locationId(team.playerClub),
+        'Player ID': id,
+        'First Name': name.first,
+        'Last Name': name.last,
+        PTI: pti,
+        Wins: String(wins),
+        Losses: String(losses),
+        'Win %': percent(wins, wins + losses),
+        Captain: p === 0 ? 'C' : p === 1 && rng.chance(0.6) ? 'CC' : '',
+        source_league: team.league,
+      };
+    }
+  }
+
+  private fixture(
+    series: SeriesInfo,
+    key: readonly [LeagueCode, number, number, number],
+    row: {
+      date: string;
+      time: string;
+      home_team: string;
+      away_team: string;
+      location: string;
+      withSeriesKey: boolean;
+    },
+  ): FixtureRecord {
+    const [league, s, r, i] = key;
+    const record: FixtureRecord = {
+      date: row.date,
+      time: row.time,
+      home_team: row.home_team,
+      away_team: row.away_team,
+      location: row.location,
+    } as FixtureRecord;
+    if (row.withSeriesKey) record.series = series.name;
+    const forcedNoLeague = league === 'APTA_CHICAGO' && s === 2 && r === 0 && i === 0;
+    if (!forcedNoLeague && unitFor(this.seed, 'no-league', league, s, r, i) >= 0.003) {
+      record.League = this.leagueField(league, s === 0 && r === 0 && i === 0, 'fixture', s, r, i);
+    }
+    record.source_league = league;
+    return record;
+  }
+
+  private *practiceRows(team: TeamInfo): Generator<PracticeRecord> {
+    for (let w = 0; w < 6; w++) {
+      yield {
+        date: formatDate(PRACTICE_START + w * 7 * DAY),
+        time: '10:30 AM',
+        Practice: team.playerClub,
+        Series: team.series.name,
+        source_league: team.league,
+      };
+    }
+  }
+
+  private stats(series: SeriesInfo, team: string, rng: Random | null): SeriesStatsRecord {
+    const league = series.league;
+    const base = { series: series.name, team, league_id: league };
+    if (rng === null || (league === 'NSTF' && series.kind === 'sunday')) {
+      return {
+        ...base,
+        points: 0,
+        matches: { won: 0, lost: 0, tied: 0, percentage: '0.0%' },
+        lines: { won: 0, lost: 0, for: 0, ret: 0, percentage: '0.0%' },
+        sets: { won: 0, lost: 0, percentage: '0.0%' },
+        games: { won: 0, lost: 0, percentage: '0.0%' },
+        source_league: league,
+      };
+    }
+    const played = rng.int(6, 18);
+    const tied = rng.chance(0.15) ? rng.int(1, 2) : 0;
+    const won = rng.int(0, played - tied);
+    const lost = played - won - tied;
+    const matches = { won, lost, tied, percentage: percent(won, played) };
+    if (league === 'CITA') {
+      // CITA's scrape shifts its columns: lines carry match counts, sets carry games, games are empty.
+      return {
+        ...base,
+        points: 0,
+        matches,
+        lines: {
+          won: won * 4 + rng.int(0, 8),
+          lost: rng.int(0, 8),
+          for: rng.int(0, 50),
+          ret: 0,
+          percentage: String(rng.int(0, 1)),
+        },
+        sets: { won: 0, lost: rng.int(200, 1200), percentage: String(rng.int(100, 1200)) },
+        games: { won: 0, lost: 0, percentage: '' },
+        source_league: league,
+      };
+    }
+    const linesWon = won * 3 + rng.int(0, played);
+    const linesLost = lost * 3 + rng.int(0, played);
+    const setsWon = linesWon * 2 + rng.int(0, 10);
+    const setsLost = linesLost * 2 + rng.int(0, 10);
+    const gamesWon = setsWon * 6 + rng.int(0, 60);
+    const gamesLost = setsLost * 6 + rng.int(0, 60);
+    return {
+      ...base,
+      points: league === 'CNSWPL' ? 0 : linesWon * 2 + won * 2,
+      matches,
+      lines: {
+        won: linesWon,
+        lost: linesLost,
+        for: rng.chance(0.2) ? rng.int(1, 3) : 0,
+        ret: rng.chance(0.1) ? 1 : 0,
+        percentage: percent(linesWon, linesWon + linesLost),
+      },
+      sets: { won: setsWon, lost: setsLost, percentage: percent(setsWon, setsWon + setsLost) },
+      games: { won: gamesWon, lost: gamesLost, percentage: percent(gamesWon, gamesWon + gamesLost) },
+      source_league: league,
+    };
+  }
+
+  /** Only APTA lists BYEs: `BYE - 22` as a team, or (newer scrapes) ` - 22` at location `BYE`. */
+  private byeStyle(series: SeriesInfo): ByeStyle {
+    if (series.league !== 'APTA_CHICAGO' || series.size % 2 === 0) return null;
+    if (series.index === 1) return 'named';
+    if (series.index === 3) return 'blank';
+    return unitFor(this.seed, 'bye-style', series.index) < 0.5 ? 'named' : 'blank';
+  }
+
+  private byeName(series: SeriesInfo): string {
+    const style = this.byeStyle(series);
+    if (this.layout.variant === 'alternate-apta-spelling') return style === 'named' ? 'BYE' : '';
+    return style === 'named' ? `BYE - ${series.code}` : ` - ${series.code}`;
+  }
+
+  private hasSeriesKey(series: SeriesInfo): boolean {
+    if (series.league !== 'APTA_CHICAGO' || this.layout.variant === 'alternate-apta-spelling') return true;
+    if (series.index === 0) return false;
+    if (series.index === 1) return true;
+    return unitFor(this.seed, 'series-key', series.index) < 0.5;
+  }
+
+  private fixtureTime(league: LeagueCode, rng: Random): string {
+    switch (league) {
+      case 'APTA_CHICAGO':
+        return '06:30 pm';
+      case 'NSTF':
+        return '06:00 pm';
+      case 'CNSWPL':
+        return rng.pick(['09:00 am', '07:00 pm', '12:00 pm', '06:30 pm']);
+      case 'CITA':
+        return '';
+    }
+  }
+
+  private citaTime(key: readonly [LeagueCode, number, number, number]): string {
+    const u = unitFor(this.seed, 'cita-time', ...key);
+    return u < 0.92 ? '' : ['06:00 pm', '05:00 pm', '10:00 am', '07:00 pm'][Math.floor((u - 0.92) * 50) % 4];
+  }
+
+  private location(league: LeagueCode, home: TeamInfo, away: TeamInfo): string {
+    if (league === 'CITA') return 'TBD';
+    return league === 'APTA_CHICAGO' ? away.baseClub : home.baseClub;
+  }
+
+  private leagueField(league: LeagueCode, forced: boolean, ...key: Array<string | number>): string {
+    if (!this.options.messyLeagueCodes) return league;
+    const u = unitFor(this.seed, 'messy', league, ...key);
+    if (!forced && u >= 0.1) return league;
+    const spellings = MESSY_CODES[league];
+    return spellings[Math.floor(u * 1000) % spellings.length];
+  }
+}
+
+function percent(part: number, whole: number): string {
+  return whole === 0 ? '0.0%' : `${((part / whole) * 100).toFixed(1)}%`;
+}
+
+function formatDate(ms: number): string {
+  const d = new Date(ms);
+  const mm = String(d.getUTCMonth() + 1).padStart(2, '0');
+  const dd = String(d.getUTCDate()).padStart(2, '0');
+  return `${mm}/${dd}/${d.getUTCFullYear()}`;
+}
