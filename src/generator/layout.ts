@@ -100,11 +100,13 @@ export class FeedLayout {
 
   constructor(options: LayoutOptions) {
     const { seed, teams } = options;
-    if (!Number.isInteger(teams) || teams < 0)
+    if (!Number.isInteger(teams) || teams < 0) {
       throw new RangeError(`teams must be a whole number >= 0, got ${teams}`);
+    }
     const fraction = options.changeFraction ?? 0;
-    if (!(fraction >= 0 && fraction <= 1))
+    if (!(fraction >= 0 && fraction <= 1)) {
       throw new RangeError(`changeFraction must be in [0, 1], got ${fraction}`);
+    }
     this.seed = seed;
     this.totalTeams = teams;
     this.variant = options.variant ?? 'standard';

@@ -13,8 +13,8 @@ import type {
 } from './feed-records.ts';
 import {
   FeedLayout,
-  LEAGUE_CODES,
   type LayoutOptions,
+  LEAGUE_CODES,
   type LeagueCode,
   type SeriesInfo,
   type TeamChange,
@@ -85,8 +85,9 @@ const ROSTER_FACTOR: Record<LeagueCode, number> = { APTA_CHICAGO: 1.25, NSTF: 2.
 
 export function generateLeagueFeed(options: LeagueFeedOptions): LeagueFeed {
   for (const code of [...(options.leagues ?? []), ...(options.omitLeagues ?? [])]) {
-    if (!LEAGUE_CODES.includes(code))
+    if (!LEAGUE_CODES.includes(code)) {
       throw new RangeError(`unknown league ${code}; known: ${LEAGUE_CODES.join(', ')}`);
+    }
   }
   const layout = new FeedLayout(options);
   const leagues = FILE_ORDER.filter(

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-import { generateLeagueFeed, type GeneratedTeam, type LeagueFeedOptions } from './league-feed.ts';
+import { type GeneratedTeam, generateLeagueFeed, type LeagueFeedOptions } from './league-feed.ts';
 
 export interface WriteFeedOptions extends LeagueFeedOptions {
   /** One record per line instead of the scraper's two-space indentation (smaller, faster). */
