@@ -1,0 +1,303 @@
+import { parseCount, parseFeedDate, parseFeedTime, parseRating } from './feed-values.ts';
+import { type LeagueCode, normaliseLeagueCode } from './leagues.ts';
+import { RecordCheck } from './record-check.ts';
+import type { FileSummary, SourceItem } from './records.ts';
+import { splitScheduleTeam } from './schedule-names.ts';
+import type { SourceState } from './source-state.ts';
+import { type TeamIdentity, teamIdentity } from './team-identity.ts';
+
+export interface RowContext {
+  state: SourceState;
+  file: FileSummary;
+  /** The feed's own league (its directory is named after one), used for rows that name none. */
+  defaultLeague: LeagueCode | null;
+}
+
+export type RowHandler = (value: unknown, index: number, context: RowContext) => SourceItem[];
+
+/** Validate, skip or turn one element into items; bookkeeping of the file's counts happens here. */
+export function handleRow(
+  handler: RowHandler,
+  value: unknown,
+  index: number,
+  context: RowContext,
+): SourceItem[] {
+  context.file.read++;
+  const items = handler(value, index, context);
+  if (items.some((item) => item.kind === 'rejection')) context.file.rejected++;
+  for (const item of items) context.state.count(item);
+  return items;
+}
+
+function rejected(check: RecordCheck): SourceItem[] {
+  return check.rejections.map((rejection) => ({ kind: 'rejection', rejection }));
+}
+
+/** The row's league from the first of `fields` that is set, else the feed's; null when out of scope. */
+function leagueOf(
+  record: Record<string, unknown>,
+  fields: string[],
+  check: RecordCheck,
+  context: RowContext,
+): LeagueCode | 'skip' | null {
+  let league: LeagueCode | null = null;
+  const field = fields.find(
+    (name) => record[name] !== undefined && record[name] !== null && record[name] !== '',
+  );
+  if (field) {
+    league = normaliseLeagueCode(record[field]);
+    if (!league) {
+      check.reject(field, 'is not a known league (APTA_CHICAGO, NSTF, CNSWPL, CITA)', record[field]);
+      return null;
+    }
+  } else {
+    league = context.defaultLeague;
+    if (!league) {
+      check.reject(fields[0], 'is missing, and the feed directory does not name a league', undefined);
+      return null;
+    }
+  }
+  if (!context.state.inScope(league)) {
+    context.file.skipped++;
+    return 'skip';
+  }
+  return league;
+}
+
+function identify(
+  check: RecordCheck,
+  fields: { team: string; series: string },
+  input: Parameters<typeof teamIdentity>[0],
+): TeamIdentity | null {
+  const result = teamIdentity(input);
+  if (result.ok) return result.identity;
+  const field = result.field === 'team' ? fields.team : fields.series;
+  check.reject(field, result.reason, result.field === 'team' ? input.team : input.series);
+  return null;
+}
+
+export const statsRow: RowHandler = (value, index, context) => {
+  const check = new RecordCheck(context.file.file, index, context.state.maxLength);
+  const record = check.object(value);
+  if (!record) return rejected(check);
+  const league = leagueOf(record, ['league_id', 'League', 'source_league'], check, context);
+  if (league === 'skip') return [];
+  const team = check.text(record, 'team', true);
+  const series = check.text(record, 'series');
+  const count = (field: string) => check.parsed(record, field, parseCount, 'a whole number ≥ 0');
+  const numbers = {
+    points: count('points'),
+    matchesWon: count('matches.won'),
+    matchesLost: count('matches.lost'),
+    matchesTied: count('matches.tied'),
+    linesWon: count('lines.won'),
+    linesLost: count('lines.lost'),
+    linesFor: count('lines.for'),
+    linesRet: count('lines.ret'),
+    setsWon: count('sets.won'),
+    setsLost: count('sets.lost'),
+    gamesWon: count('games.won'),
+    gamesLost: count('games.lost'),
+  };
+  if (!check.ok || !league) return rejected(check);
+  const identity = identify(check, { team: 'team', series: 'series' }, { league, series, team });
+  if (!identity) return rejected(check);
+  if (!context.state.firstTime('stats', identity.canonicalKey, context.file)) return [];
+
+  const source = { file: context.file.file, index };
+  const items: SourceItem[] = [];
+  const newTeam = context.state.newTeam(identity, source);
+  if (newTeam) items.push(newTeam);
+  items.push({
+    kind: 'stats',
+    record: {
+      league,
+      teamKey: identity.canonicalKey,
+      series: identity.seriesName,
+      teamName: identity.teamName,
+      ...numbers,
+      source,
+    },
+  });
+  return items;
+};
+
+const CAPTAIN_ROLES = { '': null, C: 'captain', CC: 'co-captain' } as const;
+
+export const playerRow: RowHandler = (value, index, context) => {
+  const check = new RecordCheck(context.file.file, index, context.state.maxLength);
+  const record = check.object(value);
+  if (!record) return rejected(check);
+  const league = leagueOf(record, ['League', 'source_league'], check, context);
+  if (league === 'skip') return [];
+  const externalId = check.text(record, 'Player ID', true);
+  const firstName = check.text(record, 'First Name');
+  const lastName = check.text(record, 'Last Name');
+  if (!firstName && !lastName) {
+    check.reject('Last Name', 'the player has neither a first nor a last name', '');
+  }
+  const team = check.text(record, 'Series Mapping ID');
+  const club = check.text(record, 'Club');
+  const series = check.text(record, 'Series');
+  const pti = check.parsed(record, 'PTI', parseRating, 'a number or "N/A"');
+  const wins = check.parsed(record, 'Wins', parseCount, 'a whole number ≥ 0');
+  const losses = check.parsed(record, 'Losses', parseCount, 'a whole number ≥ 0');
+  const captainText = check.text(record, 'Captain').toUpperCase();
+  const captainRole = CAPTAIN_ROLES[captainText as keyof typeof CAPTAIN_ROLES];
+  if (captainRole === undefined) check.reject('Captain', 'expected "", "C" or "CC"', record.Captain);
+  if (!check.ok || !league) return rejected(check);
+  const identity = identify(
+    check,
+    { team: 'Series Mapping ID', series: 'Series' },
+    { league, series, team, club },
+  );
+  if (!identity) return rejected(check);
+  if (!context.state.firstTime('player', `${externalId}\u0000${identity.canonicalKey}`, context.file)) {
+    return [];
+  }
+
+  const source = { file: context.file.file, index };
+  const items: SourceItem[] = [];
+  const newTeam = context.state.newTeam(identity, source);
+  if (newTeam) items.push(newTeam);
+  items.push({
+    kind: 'player',
+    record: {
+      externalId,
+      firstName,
+      lastName,
+      league,
+      club: identity.clubName,
+      series: identity.seriesName,
+      teamKey: identity.canonicalKey,
+      pti,
+      wins,
+      losses,
+      captain: captainRole !== null,
+      captainRole,
+      source,
+    },
+  });
+  return items;
+};
+
+export const scheduleRow: RowHandler = (value, index, context) => {
+  const check = new RecordCheck(context.file.file, index, context.state.maxLength);
+  const record = check.object(value);
+  if (!record) return rejected(check);
+  const league = leagueOf(record, ['League', 'source_league'], check, context);
+  if (league === 'skip') return [];
+  const date = check.parsed(
+    record,
+    'date',
+    (v) => (typeof v === 'string' ? parseFeedDate(v.trim()) : undefined),
+    'a date MM/DD/YYYY',
+  );
+  const time = check.parsed(
+    record,
+    'time',
+    (v) =>
+      v === undefined || v === null ? null : typeof v === 'string' ? parseFeedTime(v.trim()) : undefined,
+    'a time like "06:30 pm"',
+  );
+  return 'Practice' in record
+    ? practice(record, league, date, time, check, index, context)
+    : fixture(record, league, date, time, check, index, context);
+};
+
+function practice(
+  record: Record<string, unknown>,
+  league: LeagueCode | null,
+  date: string,
+  time: string | null,
+  check: RecordCheck,
+  index: number,
+  context: RowContext,
+): SourceItem[] {
+  const club = check.text(record, 'Practice', true);
+  const seriesField = 'Series' in record ? 'Series' : 'series';
+  const series = check.text(record, seriesField, true);
+  if (!check.ok || !league) return rejected(check);
+  const identity = identify(check, { team: 'Practice', series: seriesField }, { league, series, team: club });
+  if (!identity) return rejected(check);
+  if (
+    !context.state.firstTime('practice', `${identity.canonicalKey}\u0000${date}\u0000${time}`, context.file)
+  ) {
+    return [];
+  }
+  return [
+    {
+      kind: 'practice',
+      record: {
+        league,
+        club,
+        series: identity.seriesName,
+        seriesDisplay: identity.seriesDisplayName,
+        teamKey: identity.canonicalKey,
+        practiceName: `${club} Practice - ${identity.seriesDisplayName}`,
+        date,
+        time,
+        source: { file: context.file.file, index },
+      },
+    },
+  ];
+}
+
+function fixture(
+  record: Record<string, unknown>,
+  league: LeagueCode | null,
+  date: string,
+  time: string | null,
+  check: RecordCheck,
+  index: number,
+  context: RowContext,
+): SourceItem[] {
+  const homeTeam = check.text(record, 'home_team', true);
+  const awayTeam = check.text(record, 'away_team', true);
+  const location = check.text(record, 'location');
+  const series = check.text(record, 'series');
+  if (!check.ok || !league) return rejected(check);
+
+  const sides = (['home_team', 'away_team'] as const).map((field) => {
+    const side = splitScheduleTeam(league, record[field], series);
+    if (side.bye) return null;
+    return identify(
+      check,
+      { team: field, series: 'series' },
+      { league, series: side.series, team: side.team },
+    );
+  });
+  if (!check.ok) return rejected(check);
+  const [home, away] = sides;
+  if (!home && !away) {
+    check.reject('home_team', 'both sides of the fixture are byes', homeTeam);
+    return rejected(check);
+  }
+  const key = [league, date, home?.canonicalKey ?? homeTeam, away?.canonicalKey ?? awayTeam].join('\u0000');
+  if (!context.state.firstTime('fixture', key, context.file)) return [];
+
+  const source = { file: context.file.file, index };
+  const items: SourceItem[] = [];
+  for (const identity of [home, away]) {
+    const newTeam = identity && context.state.newTeam(identity, source);
+    if (newTeam) items.push(newTeam);
+  }
+  items.push({
+    kind: 'fixture',
+    record: {
+      league,
+      date,
+      time,
+      homeTeam,
+      awayTeam,
+      homeTeamName: home?.teamName ?? null,
+      awayTeamName: away?.teamName ?? null,
+      homeKey: home?.canonicalKey ?? null,
+      awayKey: away?.canonicalKey ?? null,
+      location,
+      series: (home ?? away)!.seriesName,
+      source,
+    },
+  });
+  return items;
+}

@@ -1,0 +1,104 @@
+import type { Rejection } from './records.ts';
+import { hasRejectedControlChars, normaliseName, truncate } from './text.ts';
+
+export const DEFAULT_MAX_STRING_LENGTH = 200;
+const MAX_DEPTH = 4;
+
+/**
+ * Collects what is wrong with one record. Every problem names the field, so a user can find and
+ * fix it; a record with any problem is skipped as a whole.
+ */
+export class RecordCheck {
+  readonly rejections: Rejection[] = [];
+
+  constructor(
+    readonly file: string,
+    readonly index: number,
+    readonly maxLength = DEFAULT_MAX_STRING_LENGTH,
+  ) {}
+
+  get ok(): boolean {
+    return this.rejections.length === 0;
+  }
+
+  reject(field: string, reason: string, value: unknown): void {
+    this.rejections.push({ file: this.file, index: this.index, field, reason, value: truncate(value) });
+  }
+
+  /** The record as an object, or null (rejected) when it is not one. */
+  object(value: unknown): Record<string, unknown> | null {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      this.scan(value as Record<string, unknown>, '', 0);
+      return value as Record<string, unknown>;
+    }
+    this.reject('', `record is ${describe(value)}, expected an object`, value);
+    return null;
+  }
+
+  /** A string field, whitespace-normalised; '' when absent and not required. */
+  text(record: Record<string, unknown>, field: string, required = false): string {
+    const value = record[field];
+    if (value === undefined || value === null) {
+      if (required) this.reject(field, 'is missing', value);
+      return '';
+    }
+    if (typeof value !== 'string') {
+      this.reject(field, `is ${describe(value)}, expected a string`, value);
+      return '';
+    }
+    const text = normaliseName(value);
+    if (required && !text) this.reject(field, 'is empty', value);
+    return text;
+  }
+
+  /** A field parsed by `parse`, rejected with `expected` when the parser returns undefined. */
+  parsed<T>(
+    record: Record<string, unknown>,
+    field: string,
+    parse: (value: unknown) => T | undefined,
+    expected: string,
+  ): T {
+    const value = getPath(record, field);
+    const result = parse(value);
+    if (result === undefined) this.reject(field, `is ${describe(value)}, expected ${expected}`, value);
+    return result as T;
+  }
+
+  /** Oversized strings and control characters anywhere in the record (they signal a broken scrape). */
+  private scan(value: Record<string, unknown> | unknown[], path: string, depth: number): void {
+    for (const [key, item] of Object.entries(value)) {
+      const field = path ? `${path}.${key}` : key;
+      if (key.length > this.maxLength) {
+        this.reject(field, `field name is longer than ${this.maxLength} characters`, key);
+      }
+      if (typeof item === 'string') {
+        if (item.length > this.maxLength) {
+          this.reject(field, `is ${item.length} characters long, the limit is ${this.maxLength}`, item);
+        } else if (hasRejectedControlChars(item)) {
+          this.reject(field, 'contains control characters', item);
+        }
+      } else if (item !== null && typeof item === 'object') {
+        if (depth >= MAX_DEPTH) this.reject(field, `is nested deeper than ${MAX_DEPTH} levels`, item);
+        else this.scan(item as Record<string, unknown>, field, depth + 1);
+      }
+    }
+  }
+}
+
+function getPath(record: Record<string, unknown>, path: string): unknown {
+  let current: unknown = record;
+  for (const part of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return value === '' ? 'empty' : `"${truncate(value, 40)}"`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${value}`;
+  if (value === undefined) return 'missing';
+  return `an ${typeof value}`;
+}

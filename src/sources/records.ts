@@ -1,0 +1,162 @@
+import type { LeagueCode } from './leagues.ts';
+
+/** Where a record came from: the file (as named in the source) and its 0-based position in it. */
+export interface RecordSource {
+  file: string;
+  index: number;
+}
+
+export interface TeamRecord {
+  league: LeagueCode;
+  /** Club name; carries the team marker where one club fields several teams in a series (`Wilmette T2`). */
+  club: string;
+  /** Canonical series name (`Chicago 20`). */
+  series: string;
+  /** The series as the feed spelled it (`Series 20`). */
+  seriesDisplay: string;
+  /** Canonical team name (`Valley Lo - 20`). */
+  teamName: string;
+  /** The feed's spelling when it differs from `teamName` (`Valley Lo 20`), else null. */
+  teamAlias: string | null;
+  /** (league, club, series) compared case- and space-insensitively: the database's unique team key. */
+  canonicalKey: string;
+  source: RecordSource;
+}
+
+export interface PlayerRecord {
+  /** The scraper's player id (`tenniscores_player_id`). */
+  externalId: string;
+  firstName: string;
+  lastName: string;
+  league: LeagueCode;
+  club: string;
+  series: string;
+  teamKey: string;
+  /** Null where the feed says `N/A` or nothing. */
+  pti: number | null;
+  wins: number;
+  losses: number;
+  /** True for captains (`C`) and co-captains (`CC`). */
+  captain: boolean;
+  captainRole: 'captain' | 'co-captain' | null;
+  source: RecordSource;
+}
+
+export interface FixtureRecord {
+  league: LeagueCode;
+  /** ISO date, yyyy-mm-dd. */
+  date: string;
+  /** 24-hour hh:mm, or null when the feed gives no time. */
+  time: string | null;
+  /** The side as the feed wrote it (whitespace normalised), e.g. `Winnetka 1 - Series 1` or `BYE - 11`. */
+  homeTeam: string;
+  awayTeam: string;
+  /** Canonical team names; null for a bye. */
+  homeTeamName: string | null;
+  awayTeamName: string | null;
+  /** Canonical team keys; null for a bye. */
+  homeKey: string | null;
+  awayKey: string | null;
+  location: string;
+  /** Canonical series of the match. */
+  series: string;
+  source: RecordSource;
+}
+
+/**
+ * A practice slot from a feed. The platform stores practices as schedule rows named
+ * `<Club> Practice - <Series>`; those belong to users, so the pipeline never imports these as fixtures.
+ */
+export interface PracticeRecord {
+  league: LeagueCode;
+  club: string;
+  series: string;
+  seriesDisplay: string;
+  teamKey: string;
+  /** `<Club> Practice - <Series>`, as the platform names practice rows. */
+  practiceName: string;
+  date: string;
+  time: string | null;
+  source: RecordSource;
+}
+
+export interface StatsRecord {
+  league: LeagueCode;
+  teamKey: string;
+  series: string;
+  teamName: string;
+  points: number;
+  matchesWon: number;
+  matchesLost: number;
+  matchesTied: number;
+  linesWon: number;
+  linesLost: number;
+  linesFor: number;
+  linesRet: number;
+  setsWon: number;
+  setsLost: number;
+  gamesWon: number;
+  gamesLost: number;
+  source: RecordSource;
+}
+
+/** One problem with one record; the record is skipped, the run goes on. */
+export interface Rejection {
+  file: string;
+  index: number;
+  /** The field at fault as the feed names it; empty when the record as a whole is wrong. */
+  field: string;
+  reason: string;
+  /** The offending value, cut to a readable length. */
+  value: string;
+}
+
+export type SourceItem =
+  | { kind: 'team'; record: TeamRecord }
+  | { kind: 'stats'; record: StatsRecord }
+  | { kind: 'player'; record: PlayerRecord }
+  | { kind: 'fixture'; record: FixtureRecord }
+  | { kind: 'practice'; record: PracticeRecord }
+  | { kind: 'rejection'; rejection: Rejection };
+
+export type RecordKind = Exclude<SourceItem['kind'], 'rejection'>;
+
+/** Counts per file, filled in while a source is read. */
+export interface FileSummary {
+  file: string;
+  present: boolean;
+  /** Array elements (or lines, or CSV rows) read. */
+  read: number;
+  /** Records rejected (one record may carry several rejections). */
+  rejected: number;
+  /** Second and later records of a key already seen: dropped, not rejected. */
+  duplicates: number;
+  /** Records of leagues outside the `leagues` option. */
+  skipped: number;
+}
+
+export interface SourceSummary {
+  kind: 'league-feed' | 'teams-file';
+  path: string;
+  files: FileSummary[];
+  /** Leagues that had at least one accepted record: the import's scope. */
+  leagues: LeagueCode[];
+  counts: Record<RecordKind, number>;
+  rejections: number;
+  duplicates: number;
+}
+
+export interface ReadOptions {
+  /** Only records of these leagues (any spelling `normaliseLeagueCode` knows). */
+  leagues?: string[];
+  /** Longest string value accepted in any field; default 200. */
+  maxStringLength?: number;
+}
+
+/** A readable source: iterate `items()` once; `summary()` is complete after the iteration ends. */
+export interface Source {
+  kind: SourceSummary['kind'];
+  path: string;
+  items(): AsyncIterable<SourceItem>;
+  summary(): SourceSummary;
+}

@@ -1,0 +1,119 @@
+import { AppError } from '../errors.ts';
+import { type LeagueCode, normaliseLeagueCode } from './leagues.ts';
+import { DEFAULT_MAX_STRING_LENGTH } from './record-check.ts';
+import type {
+  FileSummary,
+  ReadOptions,
+  RecordKind,
+  SourceItem,
+  SourceSummary,
+  TeamRecord,
+} from './records.ts';
+import type { TeamIdentity } from './team-identity.ts';
+
+/** What one read of a source remembers: keys already emitted (for de-duplication) and the counts. */
+export class SourceState {
+  readonly leagueFilter: Set<LeagueCode> | null;
+  readonly maxLength: number;
+  private readonly teams = new Set<string>();
+  private readonly seen = new Map<string, Set<string>>();
+  private readonly leagues = new Set<LeagueCode>();
+  private readonly files: FileSummary[] = [];
+  private readonly counts: Record<RecordKind, number> = {
+    team: 0,
+    stats: 0,
+    player: 0,
+    fixture: 0,
+    practice: 0,
+  };
+  private rejections = 0;
+
+  constructor(
+    readonly kind: SourceSummary['kind'],
+    readonly path: string,
+    options: ReadOptions,
+  ) {
+    this.leagueFilter = parseLeagueFilter(options.leagues);
+    this.maxLength = options.maxStringLength ?? DEFAULT_MAX_STRING_LENGTH;
+  }
+
+  file(name: string, present: boolean): FileSummary {
+    const summary: FileSummary = { file: name, present, read: 0, rejected: 0, duplicates: 0, skipped: 0 };
+    this.files.push(summary);
+    return summary;
+  }
+
+  /** The live per-file counters, by file name. */
+  summaryFiles(): Map<string, FileSummary> {
+    return new Map(this.files.map((file) => [file.file, file]));
+  }
+
+  inScope(league: LeagueCode): boolean {
+    return !this.leagueFilter || this.leagueFilter.has(league);
+  }
+
+  /** True the first time a key is seen in a namespace; later times count as duplicates of `file`. */
+  firstTime(namespace: string, key: string, file: FileSummary): boolean {
+    let keys = this.seen.get(namespace);
+    if (!keys) this.seen.set(namespace, (keys = new Set()));
+    if (keys.has(key)) {
+      file.duplicates++;
+      return false;
+    }
+    keys.add(key);
+    return true;
+  }
+
+  /** The team record to emit before the first record that refers to a team, or null if emitted already. */
+  newTeam(identity: TeamIdentity, source: TeamRecord['source']): SourceItem | null {
+    if (this.teams.has(identity.canonicalKey)) return null;
+    this.teams.add(identity.canonicalKey);
+    return {
+      kind: 'team',
+      record: {
+        league: identity.league,
+        club: identity.clubName,
+        series: identity.seriesName,
+        seriesDisplay: identity.seriesDisplayName,
+        teamName: identity.teamName,
+        teamAlias: identity.teamAlias,
+        canonicalKey: identity.canonicalKey,
+        source,
+      },
+    };
+  }
+
+  count(item: SourceItem): void {
+    if (item.kind === 'rejection') {
+      this.rejections++;
+      return;
+    }
+    this.counts[item.kind]++;
+    this.leagues.add(item.record.league);
+  }
+
+  summary(): SourceSummary {
+    return {
+      kind: this.kind,
+      path: this.path,
+      files: this.files.map((file) => ({ ...file })),
+      leagues: [...this.leagues].sort(),
+      counts: { ...this.counts },
+      rejections: this.rejections,
+      duplicates: this.files.reduce((sum, file) => sum + file.duplicates, 0),
+    };
+  }
+}
+
+function parseLeagueFilter(leagues: string[] | undefined): Set<LeagueCode> | null {
+  if (!leagues || leagues.length === 0) return null;
+  const codes = new Set<LeagueCode>();
+  for (const league of leagues) {
+    const code = normaliseLeagueCode(league);
+    if (!code) {
+      throw new AppError('INVALID_INPUT', `unknown league "${league}" in the leagues option`, { league });
+    }
+    codes.add(code);
+  }
+  return codes;
+}
