@@ -374,9 +374,10 @@ function baseSeriesName(
     }
     case 'NSTF': {
       const b = Math.floor(s / 5);
-      const codes = [`${3 * b + 1}`, `${3 * b + 2}A`, `${3 * b + 2}B`, `${3 * b + 3}`, letters(b)];
+      // The Sunday series comes second so that even a league of two series has one.
+      const codes = [`${3 * b + 1}`, letters(b), `${3 * b + 2}A`, `${3 * b + 2}B`, `${3 * b + 3}`];
       const r = s % 5;
-      return { kind: r === 4 ? 'sunday' : 'plain', name: `Series ${codes[r]}`, code: codes[r] };
+      return { kind: r === 1 ? 'sunday' : 'plain', name: `Series ${codes[r]}`, code: codes[r] };
     }
     case 'CNSWPL': {
       const letter = s % 3 === 2;
