@@ -36,6 +36,21 @@ async function readPid(file: string): Promise<number | null> {
   }
 }
 
+/** Finds the first ancestor the unprivileged `postgres` user could not enter, for a clear error. */
+async function assertTraversable(dir: string): Promise<void> {
+  for (let current = path.dirname(dir); ; current = path.dirname(current)) {
+    const { mode } = await fs.stat(current);
+    if ((mode & 0o001) === 0) {
+      throw new AppError(
+        'DATABASE_UNAVAILABLE',
+        `The embedded PostgreSQL runs as user "postgres", which cannot enter ${current}: ` +
+          `allow it (chmod o+x ${current}) or set BPETL_DATA_DIR to a directory it can reach`,
+      );
+    }
+    if (current === path.dirname(current)) return;
+  }
+}
+
 /**
  * Refuses to share a cluster with another live bpetl process, and clears what a killed one left:
  * its lock file and a postmaster that outlived it (postgres would otherwise refuse to start).
@@ -70,7 +85,10 @@ export async function startEmbeddedPostgres(
   const persistent = options.persistent ?? true;
   await fs.mkdir(dir, { recursive: true });
   // As root the server runs as the `postgres` user, which must be able to reach its data directory.
-  if (process.getuid?.() === 0) await fs.chmod(dir, 0o755);
+  if (process.getuid?.() === 0) {
+    await fs.chmod(dir, 0o755);
+    await assertTraversable(dir);
+  }
   const clusterDir = path.join(dir, 'pgdata');
   const lockFile = await takeOwnership(dir, clusterDir);
   const port = await findFreePort();
@@ -106,7 +124,14 @@ export async function startEmbeddedPostgres(
     await fs.rm(lockFile, { force: true });
     throw new AppError(
       'DATABASE_UNAVAILABLE',
-      `Embedded PostgreSQL in ${clusterDir} failed to start: ${logLines.slice(-5).join(' ').trim() || String(err)}`,
+      `Embedded PostgreSQL in ${clusterDir} failed to start: ${
+        logLines
+          .join('\n')
+          .split('\n')
+          .filter((line) => /error|fatal/i.test(line))
+          .map((line) => line.replace('[STDERR]', '').trim())
+          .at(-1) ?? String(err)
+      }`,
       {},
       { cause: err },
     );
