@@ -1,0 +1,2 @@
+drop table bpetl.pipeline_events;
+drop table bpetl.pipeline_runs;

@@ -1,0 +1,110 @@
+import type { Rejection, Source, SourceItem } from '../../sources/records.ts';
+import type { StagingWriter } from './staging.ts';
+
+/** Rejections kept in a run's stats; the count is always complete. */
+export const MAX_REPORTED_REJECTIONS = 200;
+
+export interface CollectResult {
+  read: number;
+  rejected: number;
+  rejections: Rejection[];
+  /** Practice slots from the feed: counted, never imported (practice rows belong to users). */
+  practices: number;
+}
+
+export interface CollectHooks {
+  /** Called every `every` items with the number read so far; may throw to stop (cancellation). */
+  onItems?: (read: number) => Promise<void> | void;
+  every?: number;
+}
+
+const CAPTAIN_CODES = { captain: 'C', 'co-captain': 'CC' } as const;
+
+/** Streams a source's records into the staging tables; only rejections are kept in memory. */
+export async function collect(
+  source: Source,
+  writer: StagingWriter,
+  hooks: CollectHooks = {},
+): Promise<CollectResult> {
+  const result: CollectResult = { read: 0, rejected: 0, rejections: [], practices: 0 };
+  const every = hooks.every ?? 10_000;
+  for await (const item of source.items()) {
+    result.read++;
+    await stage(item, writer, result);
+    if (hooks.onItems && result.read % every === 0) await hooks.onItems(result.read);
+  }
+  await writer.flushAll();
+  return result;
+}
+
+async function stage(item: SourceItem, writer: StagingWriter, result: CollectResult): Promise<void> {
+  switch (item.kind) {
+    case 'team': {
+      const r = item.record;
+      return writer.add('stg_teams', [
+        r.league,
+        r.club,
+        r.series,
+        r.seriesDisplay,
+        r.teamName,
+        r.teamAlias,
+        r.canonicalKey,
+      ]);
+    }
+    case 'player': {
+      const r = item.record;
+      return writer.add('stg_players', [
+        r.externalId,
+        r.firstName,
+        r.lastName,
+        r.league,
+        r.teamKey,
+        r.pti,
+        r.wins,
+        r.losses,
+        r.captainRole ? CAPTAIN_CODES[r.captainRole] : '',
+      ]);
+    }
+    case 'fixture': {
+      const r = item.record;
+      return writer.add('stg_fixtures', [
+        r.league,
+        r.date,
+        r.time,
+        // Fixtures are keyed by canonical team names, so a feed that spells a team the other way
+        // refreshes the same row instead of adding a second one; a bye keeps the feed's text.
+        r.homeTeamName ?? r.homeTeam,
+        r.awayTeamName ?? r.awayTeam,
+        r.homeKey,
+        r.awayKey,
+        r.location,
+      ]);
+    }
+    case 'stats': {
+      const r = item.record;
+      return writer.add('stg_stats', [
+        r.league,
+        r.teamKey,
+        r.series,
+        r.teamName,
+        r.points,
+        r.matchesWon,
+        r.matchesLost,
+        r.matchesTied,
+        r.linesWon,
+        r.linesLost,
+        r.setsWon,
+        r.setsLost,
+        r.gamesWon,
+        r.gamesLost,
+      ]);
+    }
+    case 'practice':
+      result.practices++;
+      return;
+    case 'rejection':
+      result.rejected++;
+      if (result.rejections.length < MAX_REPORTED_REJECTIONS) result.rejections.push(item.rejection);
+      return;
+  }
+}

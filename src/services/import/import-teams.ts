@@ -1,0 +1,295 @@
+import type { PoolClient } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
+
+import { AppError } from '../../errors.ts';
+import { logger } from '../../logger.ts';
+import { type LeagueCode, leagueInfo, normaliseLeagueCode } from '../../sources/leagues.ts';
+import { openSource } from '../../sources/open-source.ts';
+import type { Rejection, Source, SourceSummary } from '../../sources/records.ts';
+import { collect } from './collect.ts';
+import { tryImportLock } from './import-lock.ts';
+import * as resolve from './resolve.sql.ts';
+import { createStagingTables, StagingWriter } from './staging.ts';
+import * as upsert from './upsert.sql.ts';
+
+export interface TableCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  retired: number;
+}
+
+export interface ImportStats {
+  source: { kind: SourceSummary['kind']; path: string; files: SourceSummary['files'] };
+  /** Leagues refreshed: those present in the source plus those named by `leagues`. */
+  scope: LeagueCode[];
+  dryRun: boolean;
+  records: {
+    read: number;
+    teams: number;
+    players: number;
+    fixtures: number;
+    stats: number;
+    practices: number;
+  };
+  duplicates: number;
+  rejected: number;
+  /** The first rejections (all of them up to a cap), each naming file, record, field and reason. */
+  rejections: Rejection[];
+  tables: Record<
+    | 'leagues'
+    | 'clubs'
+    | 'series'
+    | 'clubLeagues'
+    | 'seriesLeagues'
+    | 'teams'
+    | 'players'
+    | 'fixtures'
+    | 'seriesStats',
+    TableCounts
+  >;
+  /** Per league in scope: active teams before, and how many the feed no longer lists. */
+  shrink: Array<{ league: string; active: number; missing: number; fraction: number }>;
+}
+
+export interface ImportProgress {
+  done: number;
+  total: number | null;
+  message: string;
+}
+
+export interface ImportOptions {
+  /** A league feed directory or a teams file; the caller has confined it where it must be. */
+  path: string;
+  /** Only these leagues are read; they are in scope even when the source lacks them. */
+  leagues?: string[];
+  dryRun?: boolean;
+  allowShrink?: boolean;
+  /** Run inside this transaction (the pipeline's); else the import opens, locks and ends its own. */
+  manager?: EntityManager;
+  onProgress?: (progress: ImportProgress) => void | Promise<void>;
+  /** Called between batches and statements; throws to stop the import (cancellation). */
+  checkCancelled?: () => void | Promise<void>;
+  /** Label for the source in messages (the path the user gave, not the resolved one). */
+  label?: string;
+}
+
+/** Share of a league's active teams an import may retire without `allowShrink`. */
+export const SHRINK_LIMIT = 0.25;
+
+/** A rollback that is the plan, not a failure: a dry run of the step on its own. */
+class DryRunRollback extends Error {
+  constructor(readonly stats: ImportStats) {
+    super('dry run');
+  }
+}
+
+/**
+ * Pipeline step 4: stream-parse the source, COPY its records into staging tables, and refresh
+ * every reference table with set-based statements on natural keys. Ids of existing rows never
+ * change; rows that vanish from the feed inside the scope are retired, never deleted.
+ */
+export async function importTeams(dataSource: DataSource, options: ImportOptions): Promise<ImportStats> {
+  const source = await openSource(options.path, { leagues: options.leagues });
+  if (options.manager?.queryRunner?.isTransactionActive) {
+    return runImport(options.manager, source, options);
+  }
+  try {
+    return await dataSource.transaction(async (manager) => {
+      if (!(await tryImportLock(manager))) {
+        throw new AppError('IMPORT_IN_PROGRESS', 'another import is running; try again when it ends', {});
+      }
+      const stats = await runImport(manager, source, options);
+      if (options.dryRun) throw new DryRunRollback(stats);
+      return stats;
+    });
+  } catch (err) {
+    if (err instanceof DryRunRollback) return err.stats;
+    throw err;
+  }
+}
+
+async function runImport(
+  manager: EntityManager,
+  source: Source,
+  options: ImportOptions,
+): Promise<ImportStats> {
+  const client = (await manager.queryRunner!.connect()) as PoolClient;
+  const label = options.label ?? options.path;
+  const cancelled = options.checkCancelled ?? (() => undefined);
+  const phases = 14;
+  let phase = 0;
+  const progress = async (message: string, done = phase, total: number | null = phases) => {
+    await cancelled();
+    await options.onProgress?.({ done, total, message });
+  };
+
+  await createStagingTables(client);
+  const writer = new StagingWriter(client);
+  await progress(`reading ${label}`);
+  const collected = await collect(source, writer, {
+    onItems: (read) => progress(`read ${read} records`, read, null),
+  });
+  const summary = source.summary();
+  const accepted = writer.rows.stg_teams;
+  if (accepted === 0) {
+    const first = collected.rejections[0];
+    throw new AppError(
+      'INVALID_INPUT',
+      first
+        ? `${label}: no valid records; ${collected.rejected} rejected, the first: ${first.file} record ${first.index} field "${first.field}": ${first.reason}`
+        : `${label}: holds no records`,
+      { file: label, rejected: collected.rejected, rejections: collected.rejections.slice(0, 20) },
+    );
+  }
+
+  const scope = scopeOf(summary, options.leagues);
+  const stats: ImportStats = {
+    source: { kind: summary.kind, path: label, files: summary.files },
+    scope,
+    dryRun: options.dryRun ?? false,
+    records: {
+      read: collected.read,
+      teams: writer.rows.stg_teams,
+      players: writer.rows.stg_players,
+      fixtures: writer.rows.stg_fixtures,
+      stats: writer.rows.stg_stats,
+      practices: collected.practices,
+    },
+    duplicates: summary.duplicates,
+    rejected: collected.rejected,
+    rejections: collected.rejections,
+    tables: {
+      leagues: zero(),
+      clubs: zero(),
+      series: zero(),
+      clubLeagues: zero(),
+      seriesLeagues: zero(),
+      teams: zero(),
+      players: zero(),
+      fixtures: zero(),
+      seriesStats: zero(),
+    },
+    shrink: [],
+  };
+  const run = async (sql: string, params?: unknown[]) => (await client.query(sql, params)).rowCount ?? 0;
+  const step = async (message: string) => {
+    phase++;
+    await progress(message);
+  };
+
+  await step('staging');
+  await run('analyze stg_teams, stg_players, stg_fixtures, stg_stats');
+  await run(resolve.CREATE_TEAM_KEYS);
+
+  await step('checking the shrink guard');
+  const shrink = (await client.query(resolve.SHRINK_CHECK, [scope])).rows as Array<{
+    league: string;
+    active: number;
+    missing: number;
+  }>;
+  stats.shrink = shrink.map((s) => ({ ...s, fraction: s.active ? s.missing / s.active : 0 }));
+  const shrinking = stats.shrink.filter((s) => s.fraction > SHRINK_LIMIT);
+  if (shrinking.length > 0 && !options.allowShrink) {
+    throw new AppError(
+      'SHRINK_GUARD',
+      `the import would retire ${shrinking
+        .map(
+          (s) =>
+            `${s.missing} of ${s.active} active teams of ${s.league} (${Math.round(s.fraction * 100)} %)`,
+        )
+        .join(', ')}; more than ${SHRINK_LIMIT * 100} % needs allowShrink`,
+      { leagues: shrinking },
+    );
+  }
+
+  await step('leagues');
+  stats.tables.leagues.inserted = await run(resolve.INSERT_LEAGUES, [
+    scope,
+    scope.map((code) => leagueInfo(code).displayName),
+  ]);
+  await run(resolve.RESOLVE_LEAGUES);
+  const leagueIds = (
+    (await client.query(`select id from leagues where league_id = any($1::text[])`, [scope])).rows as Array<{
+      id: number;
+    }>
+  ).map((r) => r.id);
+
+  await step('clubs');
+  stats.tables.clubs.inserted = await run(resolve.INSERT_CLUBS);
+  await run(resolve.RESOLVE_CLUBS);
+  stats.tables.clubLeagues.inserted = await run(resolve.INSERT_CLUB_LEAGUES);
+
+  await step('series');
+  await run(resolve.RESOLVE_SERIES);
+  stats.tables.series.inserted = await run(resolve.INSERT_SERIES);
+  await run(resolve.RESOLVE_SERIES);
+  stats.tables.seriesLeagues.inserted = await run(resolve.INSERT_SERIES_LEAGUES);
+  const distinct = async (sql: string) => Number(((await client.query(sql)).rows[0] as { n: string }).n);
+  stats.tables.clubs.unchanged =
+    (await distinct(`select count(distinct club_id) n from stg_team_keys`)) - stats.tables.clubs.inserted;
+  stats.tables.series.unchanged =
+    (await distinct(`select count(distinct series_id) n from stg_team_keys`)) - stats.tables.series.inserted;
+  stats.tables.leagues.unchanged = scope.length - stats.tables.leagues.inserted;
+
+  await step('teams');
+  await run(resolve.CREATE_TEAM_ROWS);
+  stats.tables.teams = await applyUpsert(client, upsert.TEAMS, 'stg_team_rows', leagueIds);
+  await run(resolve.RESOLVE_TEAM_IDS);
+
+  await step('players');
+  await run(upsert.CREATE_PLAYER_ROWS);
+  // Players are retired only in leagues whose roster the source lists at all: a feed with no
+  // players for a league says nothing about who left it.
+  const rosterLeagues = (
+    (await client.query(`select distinct league_id as id from stg_player_rows`)).rows as Array<{ id: number }>
+  ).map((r) => r.id);
+  stats.tables.players = await applyUpsert(
+    client,
+    upsert.PLAYERS,
+    'stg_player_rows',
+    leagueIds.filter((id) => rosterLeagues.includes(id)),
+  );
+
+  await step('schedule fixtures');
+  await run(upsert.CREATE_FIXTURE_ROWS);
+  stats.tables.fixtures = await applyUpsert(client, upsert.FIXTURES, 'stg_fixture_rows', leagueIds);
+
+  await step('series stats');
+  await run(upsert.CREATE_STATS_ROWS);
+  stats.tables.seriesStats = await applyUpsert(client, upsert.SERIES_STATS, 'stg_stats_rows', leagueIds);
+
+  phase = phases;
+  await progress('import done');
+  logger.debug({ tables: stats.tables, scope }, 'import step done');
+  return stats;
+}
+
+async function applyUpsert(
+  client: PoolClient,
+  statements: upsert.UpsertStatements,
+  staged: string,
+  leagueIds: number[],
+): Promise<TableCounts> {
+  const total = Number(((await client.query(`select count(*) n from ${staged}`)).rows[0] as { n: string }).n);
+  const updated = (await client.query(statements.update)).rowCount ?? 0;
+  const inserted = (await client.query(statements.insert)).rowCount ?? 0;
+  const retired =
+    statements.retire && leagueIds.length > 0
+      ? ((await client.query(statements.retire, [leagueIds])).rowCount ?? 0)
+      : 0;
+  return { inserted, updated, unchanged: total - inserted - updated, retired };
+}
+
+function scopeOf(summary: SourceSummary, leagues: string[] | undefined): LeagueCode[] {
+  const scope = new Set<LeagueCode>(summary.leagues);
+  for (const league of leagues ?? []) {
+    const code = normaliseLeagueCode(league);
+    if (code) scope.add(code);
+  }
+  return [...scope].sort();
+}
+
+function zero(): TableCounts {
+  return { inserted: 0, updated: 0, unchanged: 0, retired: 0 };
+}

@@ -1,0 +1,98 @@
+/**
+ * Statements that turn staged records into ids: leagues, clubs, series and their links are created
+ * when missing (never renamed), then every staged team key gets its (league, club, series) ids.
+ * All statements are set-based; none interpolates input (scope arrives as a parameter).
+ */
+
+/** Key expression of clubs.name_key (the generated column), for staged names. */
+const CLUB_KEY = (column: string) => `lower(regexp_replace(btrim(${column}), '\\s+', ' ', 'g'))`;
+
+/** One row per staged team key, the first record of it winning, with the keys the database matches on. */
+export const CREATE_TEAM_KEYS = `
+  create temp table stg_team_keys on commit drop as
+  select distinct on (team_key)
+         ord, league, club, ${CLUB_KEY('club')} as club_key, series, lower(series) as series_key,
+         series_display, team_name, team_alias, team_key,
+         null::integer as league_id, null::integer as club_id, null::integer as series_id,
+         null::integer as team_id
+    from stg_teams
+   order by team_key, ord`;
+
+/** Inserts leagues in scope that do not exist yet ($1 codes, $2 display names). */
+export const INSERT_LEAGUES = `
+  insert into leagues (league_id, league_name)
+  select code, name from unnest($1::text[], $2::text[]) as s(code, name)
+   where not exists (select 1 from leagues l where l.league_id = s.code)`;
+
+export const RESOLVE_LEAGUES = `
+  update stg_team_keys s set league_id = l.id from leagues l where l.league_id = s.league`;
+
+export const INSERT_CLUBS = `
+  insert into clubs (name)
+  select distinct on (club_key) club from stg_team_keys s
+   where not exists (select 1 from clubs c where c.name_key = s.club_key)
+   order by club_key, ord`;
+
+export const RESOLVE_CLUBS = `
+  update stg_team_keys s set club_id = c.id from clubs c where c.name_key = s.club_key`;
+
+export const INSERT_CLUB_LEAGUES = `
+  insert into club_leagues (club_id, league_id)
+  select distinct club_id, league_id from stg_team_keys s
+   where not exists (select 1 from club_leagues cl where cl.club_id = s.club_id and cl.league_id = s.league_id)`;
+
+/**
+ * A series is found by name within its league; a series the application created without a league but
+ * linked through series_leagues counts too, so its id is kept.
+ */
+export const RESOLVE_SERIES = `
+  update stg_team_keys s set series_id = m.id
+    from (select distinct on (k.league_id, k.series_key) k.league_id, k.series_key, se.id
+            from (select distinct league_id, series_key from stg_team_keys) k
+            join series se on lower(se.name) = k.series_key
+             and (se.league_id = k.league_id
+                  or (se.league_id is null and exists (select 1 from series_leagues sl
+                        where sl.series_id = se.id and sl.league_id = k.league_id)))
+           order by k.league_id, k.series_key, se.league_id nulls last, se.id) m
+   where m.league_id = s.league_id and m.series_key = s.series_key and s.series_id is null`;
+
+export const INSERT_SERIES = `
+  insert into series (name, display_name, league_id)
+  select distinct on (league_id, series_key) series, series_display, league_id from stg_team_keys
+   where series_id is null
+   order by league_id, series_key, ord`;
+
+export const INSERT_SERIES_LEAGUES = `
+  insert into series_leagues (series_id, league_id)
+  select distinct series_id, league_id from stg_team_keys s
+   where not exists (select 1 from series_leagues sl where sl.series_id = s.series_id and sl.league_id = s.league_id)`;
+
+/** Two spellings that the parser keys apart but the database keys together become one team row. */
+export const CREATE_TEAM_ROWS = `
+  create temp table stg_team_rows on commit drop as
+  select distinct on (club_id, series_id, league_id)
+         club_id, series_id, league_id, team_name, team_alias,
+         case when league = 'CITA' then team_name || ' - ' || series else team_name end as display_name
+    from stg_team_keys
+   order by club_id, series_id, league_id, ord`;
+
+/**
+ * Active teams per league in scope, and how many of them the staged feed no longer lists: the
+ * input of the shrink guard, computed before anything is written.
+ */
+export const SHRINK_CHECK = `
+  select l.league_id as league, count(*)::int as active,
+         count(*) filter (where not exists (
+           select 1 from stg_team_keys s
+            where s.league = l.league_id and s.club_key = c.name_key and s.series_key = lower(se.name)))::int
+           as missing
+    from teams t
+    join leagues l on l.id = t.league_id
+    join clubs c on c.id = t.club_id
+    join series se on se.id = t.series_id
+   where t.is_active and l.league_id = any($1::text[])
+   group by l.league_id`;
+
+export const RESOLVE_TEAM_IDS = `
+  update stg_team_keys s set team_id = t.id from teams t
+   where t.club_id = s.club_id and t.series_id = s.series_id and t.league_id = s.league_id`;

@@ -1,0 +1,86 @@
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
+import { copyLine,type CopyValue } from './copy-text.ts';
+
+/**
+ * Staging tables of one import: temporary, dropped at commit, so nothing of a failed or rolled-back
+ * run survives. Columns are typed so COPY itself rejects a value the parser let through by mistake.
+ */
+export const STAGING_TABLES = {
+  stg_teams: `ord integer not null, league text not null, club text not null, series text not null,
+    series_display text not null, team_name text not null, team_alias text, team_key text not null`,
+  stg_players: `ord integer not null, external_id text not null, first_name text not null,
+    last_name text not null, league text not null, team_key text not null, pti numeric(6, 2),
+    wins integer not null, losses integer not null, captain text not null`,
+  stg_fixtures: `ord integer not null, league text not null, match_date date not null, match_time text,
+    home_team text not null, away_team text not null, home_key text, away_key text, location text`,
+  stg_stats: `ord integer not null, league text not null, team_key text not null, series text not null,
+    team_name text not null, points integer not null, matches_won integer not null,
+    matches_lost integer not null, matches_tied integer not null, lines_won integer not null,
+    lines_lost integer not null, sets_won integer not null, sets_lost integer not null,
+    games_won integer not null, games_lost integer not null`,
+} as const;
+
+export type StagingTable = keyof typeof STAGING_TABLES;
+
+export async function createStagingTables(client: PoolClient): Promise<void> {
+  for (const [name, columns] of Object.entries(STAGING_TABLES)) {
+    // A second import in the same transaction starts from empty tables.
+    await client.query(`drop table if exists pg_temp.${name}`);
+    await client.query(`create temp table ${name} (${columns}) on commit drop`);
+  }
+}
+
+/** Rows buffered per table and sent as one COPY; bounds memory whatever the feed's size. */
+const BATCH_BYTES = 1 << 20;
+
+/**
+ * Buffers staging rows per table and flushes each buffer with one COPY when it grows past
+ * BATCH_BYTES. One connection runs one COPY at a time, and a feed interleaves record kinds, so
+ * batching per table is what lets every kind stream through the same transaction.
+ */
+export class StagingWriter {
+  private readonly buffers = new Map<StagingTable, string[]>();
+  private readonly sizes = new Map<StagingTable, number>();
+  readonly rows: Record<StagingTable, number> = {
+    stg_teams: 0,
+    stg_players: 0,
+    stg_fixtures: 0,
+    stg_stats: 0,
+  };
+
+  constructor(private readonly client: PoolClient) {}
+
+  /** Adds a row; resolves once any flush it triggered is done (callers await it for back-pressure). */
+  async add(table: StagingTable, values: readonly CopyValue[]): Promise<void> {
+    const line = copyLine([this.rows[table]++, ...values]);
+    let buffer = this.buffers.get(table);
+    if (!buffer) this.buffers.set(table, (buffer = []));
+    buffer.push(line);
+    const size = (this.sizes.get(table) ?? 0) + line.length;
+    this.sizes.set(table, size);
+    if (size >= BATCH_BYTES) await this.flush(table);
+  }
+
+  async flushAll(): Promise<void> {
+    for (const table of this.buffers.keys()) await this.flush(table);
+  }
+
+  private async flush(table: StagingTable): Promise<void> {
+    const buffer = this.buffers.get(table);
+    if (!buffer || buffer.length === 0) return;
+    this.buffers.set(table, []);
+    this.sizes.set(table, 0);
+    await copyInto(this.client, table, buffer.join(''));
+  }
+}
+
+async function copyInto(client: PoolClient, table: StagingTable, text: string): Promise<void> {
+  const stream = client.query(copyFrom(`copy ${table} from stdin`));
+  await new Promise<void>((resolve, reject) => {
+    stream.on('error', reject);
+    stream.on('finish', resolve);
+    stream.end(text);
+  });
+}

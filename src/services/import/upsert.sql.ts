@@ -1,0 +1,147 @@
+/**
+ * The set-based upserts. Each table is refreshed by an UPDATE of rows whose values differ (IS
+ * DISTINCT FROM, so unchanged rows are not rewritten) and an INSERT of rows whose natural key is new.
+ * Under the import's advisory lock nothing else inserts concurrently, so the pair behaves like a
+ * MERGE, burns no sequence values and reports exact counts on every supported PostgreSQL.
+ */
+
+export interface UpsertStatements {
+  table: string;
+  update: string;
+  insert: string;
+  /** Marks in-scope rows the feed no longer lists as inactive ($1: league ids in scope). */
+  retire?: string;
+}
+
+export const TEAMS: UpsertStatements = {
+  table: 'teams',
+  update: `
+    update teams t
+       set team_name = s.team_name, team_alias = s.team_alias, display_name = s.display_name,
+           is_active = true, updated_at = now()
+      from stg_team_rows s
+     where t.club_id = s.club_id and t.series_id = s.series_id and t.league_id = s.league_id
+       and (t.team_name, t.team_alias, t.display_name, t.is_active)
+           is distinct from (s.team_name, s.team_alias, s.display_name, true)`,
+  insert: `
+    insert into teams (club_id, series_id, league_id, team_name, team_alias, display_name)
+    select club_id, series_id, league_id, team_name, team_alias, display_name from stg_team_rows s
+     where not exists (select 1 from teams t
+                        where t.club_id = s.club_id and t.series_id = s.series_id and t.league_id = s.league_id)`,
+  // Retired, never deleted: user data may point at the team, and restore moves it only to a unique successor.
+  retire: `
+    update teams t set is_active = false, updated_at = now()
+     where t.is_active and t.league_id = any($1::int[])
+       and not exists (select 1 from stg_team_rows s
+                        where s.club_id = t.club_id and s.series_id = t.series_id and s.league_id = t.league_id)`,
+};
+
+export const CREATE_PLAYER_ROWS = `
+  create temp table stg_player_rows on commit drop as
+  select distinct on (p.external_id, k.league_id, k.club_id, k.series_id)
+         p.external_id, k.league_id, k.club_id, k.series_id, k.team_id,
+         p.first_name, p.last_name, p.pti, p.wins, p.losses, p.captain
+    from stg_players p
+    join stg_team_keys k on k.team_key = p.team_key
+   order by p.external_id, k.league_id, k.club_id, k.series_id, p.ord`;
+
+export const PLAYERS: UpsertStatements = {
+  table: 'players',
+  update: `
+    update players p
+       set first_name = s.first_name, last_name = s.last_name, team_id = s.team_id, pti = s.pti,
+           wins = s.wins, losses = s.losses, captain = s.captain, is_active = true, updated_at = now()
+      from stg_player_rows s
+     where p.tenniscores_player_id = s.external_id and p.league_id = s.league_id
+       and p.club_id = s.club_id and p.series_id = s.series_id
+       and (p.first_name, p.last_name, p.team_id, p.pti, p.wins, p.losses, p.captain, p.is_active)
+           is distinct from (s.first_name, s.last_name, s.team_id, s.pti, s.wins, s.losses, s.captain, true)`,
+  insert: `
+    insert into players (tenniscores_player_id, league_id, club_id, series_id, team_id,
+                         first_name, last_name, pti, wins, losses, captain)
+    select external_id, league_id, club_id, series_id, team_id, first_name, last_name, pti, wins, losses, captain
+      from stg_player_rows s
+     where not exists (select 1 from players p
+                        where p.tenniscores_player_id = s.external_id and p.league_id = s.league_id
+                          and p.club_id = s.club_id and p.series_id = s.series_id)`,
+  retire: `
+    update players p set is_active = false, updated_at = now()
+     where p.is_active and p.league_id = any($1::int[])
+       and not exists (select 1 from stg_player_rows s
+                        where s.external_id = p.tenniscores_player_id and s.league_id = p.league_id
+                          and s.club_id = p.club_id and s.series_id = p.series_id)`,
+};
+
+export const CREATE_FIXTURE_ROWS = `
+  create temp table stg_fixture_rows on commit drop as
+  select distinct on (l.id, f.match_date, f.home_team, f.away_team)
+         l.id as league_id, f.match_date, f.match_time, f.home_team, f.away_team,
+         h.team_id as home_team_id, a.team_id as away_team_id, f.location
+    from stg_fixtures f
+    join leagues l on l.league_id = f.league
+    left join stg_team_keys h on h.team_key = f.home_key
+    left join stg_team_keys a on a.team_key = f.away_key
+   where f.away_team <> ''
+   order by l.id, f.match_date, f.home_team, f.away_team, f.ord`;
+
+// Every predicate on schedule repeats `away_team <> ''`: fixtures only, users' practice rows never.
+export const FIXTURES: UpsertStatements = {
+  table: 'schedule',
+  update: `
+    update schedule s
+       set match_time = f.match_time, home_team_id = f.home_team_id, away_team_id = f.away_team_id,
+           location = f.location, updated_at = now()
+      from stg_fixture_rows f
+     where s.away_team <> '' and s.league_id = f.league_id and s.match_date = f.match_date
+       and s.home_team = f.home_team and s.away_team = f.away_team
+       and (s.match_time, s.home_team_id, s.away_team_id, s.location)
+           is distinct from (f.match_time, f.home_team_id, f.away_team_id, f.location)`,
+  insert: `
+    insert into schedule (league_id, match_date, match_time, home_team, away_team, home_team_id, away_team_id, location)
+    select league_id, match_date, match_time, home_team, away_team, home_team_id, away_team_id, location
+      from stg_fixture_rows f
+     where not exists (select 1 from schedule s
+                        where s.away_team <> '' and s.league_id = f.league_id and s.match_date = f.match_date
+                          and s.home_team = f.home_team and s.away_team = f.away_team)`,
+};
+
+export const CREATE_STATS_ROWS = `
+  create temp table stg_stats_rows on commit drop as
+  select distinct on (k.league_id, st.series, st.team_name)
+         k.league_id, k.series_id, k.team_id, st.series, st.team_name as team,
+         st.points, st.matches_won, st.matches_lost, st.matches_tied, st.lines_won, st.lines_lost,
+         st.sets_won, st.sets_lost, st.games_won, st.games_lost
+    from stg_stats st
+    join stg_team_keys k on k.team_key = st.team_key
+   order by k.league_id, st.series, st.team_name, st.ord`;
+
+const STATS_COLUMNS = [
+  'series_id',
+  'team_id',
+  'points',
+  'matches_won',
+  'matches_lost',
+  'matches_tied',
+  'lines_won',
+  'lines_lost',
+  'sets_won',
+  'sets_lost',
+  'games_won',
+  'games_lost',
+] as const;
+
+export const SERIES_STATS: UpsertStatements = {
+  table: 'series_stats',
+  update: `
+    update series_stats t
+       set ${STATS_COLUMNS.map((c) => `${c} = s.${c}`).join(', ')}, updated_at = now()
+      from stg_stats_rows s
+     where t.league_id = s.league_id and t.series = s.series and t.team = s.team
+       and (${STATS_COLUMNS.map((c) => `t.${c}`).join(', ')})
+           is distinct from (${STATS_COLUMNS.map((c) => `s.${c}`).join(', ')})`,
+  insert: `
+    insert into series_stats (league_id, series, team, ${STATS_COLUMNS.join(', ')})
+    select league_id, series, team, ${STATS_COLUMNS.join(', ')} from stg_stats_rows s
+     where not exists (select 1 from series_stats t
+                        where t.league_id = s.league_id and t.series = s.series and t.team = s.team)`,
+};
