@@ -114,8 +114,13 @@ export class EntrySplitter {
   }
 
   private handle(buf: Buffer, text: string, start: number, end: number): void {
-    if (BINARY.test(text.slice(start, end))) return;
-    const raw = buf.toString('utf8', start, end).replace(/\r?\n$/, '');
+    let raw = buf.toString('utf8', start, end).replace(/\r?\n$/, '');
+    if (BINARY.test(text.slice(start, end))) {
+      // Garbage lines are dropped (and counted in binaryLines); the entry keeps its readable lines.
+      const lines = raw.split('\n');
+      if (BINARY.test(lines[0]!)) return;
+      raw = lines.filter((line) => !BINARY.test(line)).join('\n');
+    }
     const entry = this.parser.parse(raw.replace(/\r\n/g, '\n'));
     if (!entry) return;
     const category = this.classifier.classify(entry);

@@ -22,16 +22,18 @@ function jsonKind(line: string): LogFormat | null {
 
 /** Picks the parser for a file from its first lines: the kind most sampled lines look like. */
 export function detectFormat(sample: string): FormatParser {
-  const lines = sample.split('\n', SAMPLE_LINES + 1).slice(0, SAMPLE_LINES);
-  // The last line of a sample may be cut mid-way.
-  if (lines.length > 1) lines.pop();
+  // The last line may be cut mid-way; as a vote it can only fail to count.
+  const lines = sample.split('\n', SAMPLE_LINES);
   const votes: Record<string, number> = {};
   let timestamped = 0;
   let nonEmpty = 0;
+  let firstTimestamped: boolean | null = null;
   for (const line of lines) {
     if (line.trim() === '') continue;
     nonEmpty++;
-    if (startsWithTimestamp(line)) timestamped++;
+    const stamped = startsWithTimestamp(line);
+    firstTimestamped ??= stamped;
+    if (stamped) timestamped++;
     const kind = line.startsWith('{')
       ? jsonKind(line)
       : looksLikeCsvlog(line)
@@ -52,6 +54,7 @@ export function detectFormat(sample: string): FormatParser {
     case 'pg-stderr':
       return pgStderrParser;
     default:
-      return textParser(nonEmpty > 0 && timestamped * 2 >= nonEmpty);
+      // Tracebacks can outnumber the stamped lines they belong to; a stamped first line settles it.
+      return textParser(firstTimestamped === true || timestamped * 3 >= nonEmpty);
   }
 }

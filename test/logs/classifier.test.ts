@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+
+import { BUILTIN_RULES, createClassifier } from '../../src/logs/classifier.ts';
+import { fingerprint, maskMessage } from '../../src/logs/fingerprint.ts';
+import type { LogEntry } from '../../src/logs/types.ts';
+
+function entry(message: string, extra: Partial<LogEntry> = {}): LogEntry {
+  return { time: null, severity: 'ERROR', sqlState: null, message, detail: '', raw: message, ...extra };
+}
+
+const classifier = createClassifier();
+
+/** Messages each rule must classify, in the words PostgreSQL, node-postgres, psycopg2 and the ETL use. */
+const SAMPLES: Record<string, string[]> = {
+  DEADLOCK: ['deadlock detected', 'psycopg2.errors.DeadlockDetected: deadlock detected'],
+  ABORTED_TRANSACTION: [
+    'current transaction is aborted, commands ignored until end of transaction block',
+    'psycopg2.errors.InFailedSqlTransaction: boom',
+  ],
+  CONSTRAINT_VIOLATION: [
+    'duplicate key value violates unique constraint "teams_pkey"',
+    'insert or update on table "polls" violates foreign key constraint "polls_team_id_fkey"',
+    'null value in column "team_name" of relation "teams" violates not-null constraint',
+    'new row for relation "teams" violates check constraint "teams_name_check"',
+    'psycopg2.errors.UniqueViolation: x',
+  ],
+  CONNECTION_TIMEOUT: [
+    'canceling statement due to statement timeout',
+    'terminating connection due to administrator command',
+    'connect ECONNREFUSED 127.0.0.1:5432',
+    'Connection terminated unexpectedly',
+    'could not receive data from client: Connection reset by peer',
+    'Query read timeout',
+    'server closed the connection unexpectedly',
+  ],
+  ORPHAN_INDICATOR: [
+    'found 3 orphan polls',
+    'dangling reference from captain_messages to team 5',
+    'team_id 881 not found for practice time',
+    'poll 9 references a retired team',
+  ],
+  UPSERT_FAILURE: [
+    'upsert failed for team Tennaqua - 22',
+    'there is no unique or exclusion constraint matching the ON CONFLICT specification',
+    'failed to update team 881: lock wait',
+  ],
+};
+
+describe('classifier', () => {
+  it.each(Object.entries(SAMPLES))(
+    'classifies %s messages and every one passes the prefilter',
+    (category, messages) => {
+      for (const message of messages) {
+        expect(classifier.classify(entry(message)), message).toBe(category);
+        expect(
+          classifier.prefilters.some((re) => new RegExp(re.source, re.flags.replace('g', '')).test(message)),
+          message,
+        ).toBe(true);
+      }
+    },
+  );
+
+  it('gives every rule anchors that each of its matches contains', () => {
+    for (const rule of BUILTIN_RULES) {
+      const anchors = new RegExp(rule.anchors.join('|'), 'i');
+      for (const message of SAMPLES[rule.category]!) {
+        const m = new RegExp(rule.pattern, 'i').exec(message);
+        if (m) expect(anchors.test(m[0]), `${rule.category}: ${m[0]}`).toBe(true);
+      }
+    }
+  });
+
+  it('lets the SQLSTATE decide over the message', () => {
+    expect(classifier.classify(entry('upsert failed', { sqlState: '23505' }))).toBe('CONSTRAINT_VIOLATION');
+    expect(classifier.classify(entry('Verklemmung entdeckt', { sqlState: '40P01' }))).toBe('DEADLOCK');
+    expect(classifier.classify(entry('x', { sqlState: '25P02' }))).toBe('ABORTED_TRANSACTION');
+    expect(classifier.classify(entry('x', { sqlState: '57P01' }))).toBe('CONNECTION_TIMEOUT');
+    expect(classifier.classify(entry('x', { sqlState: '08006' }))).toBe('CONNECTION_TIMEOUT');
+  });
+
+  it('falls back to the message for codes it has no category for', () => {
+    expect(classifier.classify(entry('upsert failed', { sqlState: '42P01' }))).toBe('UPSERT_FAILURE');
+    expect(classifier.classify(entry('relation "x" does not exist', { sqlState: '42P01' }))).toBeNull();
+  });
+
+  it('puts a cause found in the detail before a symptom in the message', () => {
+    expect(
+      classifier.classify(entry('upsert failed for team 4', { detail: 'UniqueViolation: duplicate key' })),
+    ).toBe('CONSTRAINT_VIOLATION');
+  });
+
+  it('applies configured patterns before the built-in messages', () => {
+    const custom = createClassifier([{ category: 'SCRAPER_GAP', pattern: 'league \\w+ missing from feed' }]);
+    expect(custom.categories).toContain('SCRAPER_GAP');
+    expect(custom.classify(entry('league NSTF missing from feed'))).toBe('SCRAPER_GAP');
+    expect(custom.classify(entry('deadlock detected'))).toBe('DEADLOCK');
+  });
+
+  it('rejects a configured pattern that is not a regex or a category that is not a name', () => {
+    expect(() => createClassifier([{ category: 'BAD', pattern: '(' }])).toThrow(
+      /BAD is not a valid regular expression/,
+    );
+    expect(() => createClassifier([{ category: 'bad name', pattern: 'x' }])).toThrow(/must be upper case/);
+  });
+});
+
+describe('fingerprint', () => {
+  it('masks numbers, ids and quoted values so one problem has one fingerprint', () => {
+    expect(maskMessage('duplicate key value violates unique constraint "teams_pkey" for id 42')).toBe(
+      'duplicate key value violates unique constraint ? for id <n>',
+    );
+    expect(fingerprint('ORPHAN_INDICATOR', 'poll 9 of nndz-WkM2eHhy references team 3')).toBe(
+      fingerprint('ORPHAN_INDICATOR', 'poll 7731 of nndz-ZZ9zzz references team 12'),
+    );
+    expect(fingerprint('DEADLOCK', 'a')).not.toBe(fingerprint('UPSERT_FAILURE', 'a'));
+    expect(maskMessage("user '3f0c2a9e-8a1b-4c5d-9e7f-0123456789ab' x")).toBe('user ? x');
+  });
+});
