@@ -96,8 +96,9 @@ export class LogFollower {
 
   /** One pass: find files, read what they gained, commit entries and offsets together. */
   async poll(): Promise<number> {
-    if (!this.started)
+    if (!this.started) {
       this.saved = new Map((await this.options.store.load()).map((o) => [identityKey(o), o]));
+    }
     const { files } = await expandPaths(this.options.paths);
     const present = new Map<string, string>();
     for (const file of files) {

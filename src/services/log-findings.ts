@@ -129,11 +129,12 @@ function validate(findings: LogFinding[]): void {
           : [f.firstSeen, f.lastSeen].some((t) => t !== null && Number.isNaN(Date.parse(t)))
             ? 'firstSeen/lastSeen is not a timestamp'
             : null;
-    if (bad)
+    if (bad) {
       throw new AppError('INVALID_INPUT', `Log finding ${i} (${f.fingerprint || '?'}): ${bad}`, {
         index: i,
         fingerprint: f.fingerprint,
       });
+    }
   });
 }
 
