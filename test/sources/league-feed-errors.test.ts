@@ -1,0 +1,250 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { AppError } from '../../src/errors.ts';
+import { openLeagueFeed } from '../../src/sources/index.ts';
+import { collect, fixtureRow, playerRow, statsRow, tempDir, writeFeed } from './helpers.ts';
+
+async function readError(dir: string): Promise<AppError> {
+  try {
+    await collect(await openLeagueFeed(dir));
+  } catch (err) {
+    expect(err).toBeInstanceOf(AppError);
+    return err as AppError;
+  }
+  throw new Error('expected the feed to fail');
+}
+
+async function rejectionsOf(files: Record<string, unknown>) {
+  return (await collect(await openLeagueFeed(writeFeed(files)))).rejections;
+}
+
+describe('file-level failures', () => {
+  it('a directory with none of the feed files is not a feed', async () => {
+    const dir = writeFeed({ 'notes.txt': 'hello' });
+    const err = await readError(dir);
+    expect(err.code).toBe('SOURCE_UNREADABLE');
+    expect(err.message).toMatch(/not a league feed.*series_stats\.json, players\.json, schedules\.json/);
+  });
+
+  it('a path that does not exist', async () => {
+    const err = await readError(join(tempDir(), 'missing'));
+    expect(err.code).toBe('SOURCE_UNREADABLE');
+    expect(err.message).toMatch(/does not exist/);
+  });
+
+  it('malformed JSON names the file, line, column and byte', async () => {
+    const dir = writeFeed({ 'series_stats.json': '[\n  {"team": "Oakmere S1", "series": "Series 1",}\n]' });
+    const err = await readError(dir);
+    expect(err.code).toBe('INVALID_INPUT');
+    expect(err.message).toMatch(/^series_stats\.json: malformed JSON at line 2, column 48 \(byte 49\)/);
+    expect(err.details).toMatchObject({
+      file: 'series_stats.json',
+      position: { line: 2, column: 47, offset: 48 },
+    });
+  });
+
+  it('a file cut off mid-record', async () => {
+    const dir = writeFeed({ 'players.json': '[{"League": "NSTF", "Player ID": "x' });
+    const err = await readError(dir);
+    expect(err.code).toBe('INVALID_INPUT');
+    expect(err.message).toMatch(/players\.json: malformed JSON .*unexpected end of file/);
+  });
+
+  it('a top level that is not an array', async () => {
+    const err = await readError(writeFeed({ 'schedules.json': '  {"date": "01/09/2025"}' }));
+    expect(err.code).toBe('INVALID_INPUT');
+    expect(err.message).toBe('schedules.json: the top level is an object, expected an array of records');
+    expect(err.details).toMatchObject({ file: 'schedules.json', position: { line: 1, column: 3 } });
+  });
+
+  it('an empty file', async () => {
+    const err = await readError(writeFeed({ 'series_stats.json': '' }));
+    expect(err.code).toBe('INVALID_INPUT');
+    expect(err.message).toBe('series_stats.json is empty');
+  });
+
+  it('a directory where a feed file should be', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'players.json'));
+    const err = await readError(dir);
+    expect(err.code).toBe('SOURCE_UNREADABLE');
+    expect(err.message).toBe('players.json is a directory, expected a JSON file');
+  });
+
+  it.skipIf(process.getuid?.() === 0)('an unreadable file', async () => {
+    const dir = writeFeed({ 'series_stats.json': '[]' });
+    chmodSync(join(dir, 'series_stats.json'), 0o000);
+    const err = await readError(dir);
+    expect(err.code).toBe('SOURCE_UNREADABLE');
+    expect(err.message).toMatch(/permission denied/);
+  });
+
+  it('a path that is a file, not a directory', async () => {
+    const dir = writeFeed({ 'series_stats.json': '[]' });
+    const err = await readError(join(dir, 'series_stats.json'));
+    expect(err.code).toBe('SOURCE_UNREADABLE');
+    expect(err.message).toMatch(/is not a directory/);
+  });
+
+  it('an unknown league in the leagues option', async () => {
+    const dir = writeFeed({ 'series_stats.json': '[]' });
+    await expect(openLeagueFeed(dir, { leagues: ['NSTF', 'BOSTON'] })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: 'unknown league "BOSTON" in the leagues option',
+    });
+  });
+
+  it('a source is read once', async () => {
+    const source = await openLeagueFeed(writeFeed({ 'series_stats.json': '[]' }));
+    await collect(source);
+    expect(() => source.items()).toThrow(/read once/);
+  });
+});
+
+describe('record-level rejections: the record is skipped, the run goes on', () => {
+  it('a record that is not an object', async () => {
+    const rejections = await rejectionsOf({
+      'series_stats.json': [statsRow('NSTF', 'Series 1', 'Oakmere S1'), 'oops', [1]],
+    });
+    expect(rejections).toEqual([
+      {
+        file: 'series_stats.json',
+        index: 1,
+        field: '',
+        reason: 'record is "oops", expected an object',
+        value: 'oops',
+      },
+      {
+        file: 'series_stats.json',
+        index: 2,
+        field: '',
+        reason: 'record is an array, expected an object',
+        value: '[1]',
+      },
+    ]);
+  });
+
+  it('an unknown league', async () => {
+    const rejections = await rejectionsOf({
+      'series_stats.json': [statsRow('APTA_BOSTON', 'Series 1', 'Oakmere')],
+    });
+    expect(rejections).toEqual([
+      expect.objectContaining({
+        index: 0,
+        field: 'league_id',
+        reason: expect.stringMatching(/not a known league/),
+        value: 'APTA_BOSTON',
+      }),
+    ]);
+  });
+
+  it('a missing or empty required field', async () => {
+    const { team: _team, ...noTeam } = statsRow('NSTF', 'Series 1', 'x');
+    const rejections = await rejectionsOf({
+      'series_stats.json': [noTeam, statsRow('NSTF', 'Series 1', '   ')],
+      'players.json': [playerRow('NSTF', 'Series 1', 'Oakmere S1', 'Oakmere', { 'Player ID': '' })],
+    });
+    expect(rejections.map((r) => [r.file, r.index, r.field, r.reason])).toEqual([
+      ['series_stats.json', 0, 'team', 'is missing'],
+      ['series_stats.json', 1, 'team', 'is empty'],
+      ['players.json', 0, 'Player ID', 'is empty'],
+    ]);
+  });
+
+  it('wrong types', async () => {
+    const rejections = await rejectionsOf({
+      'series_stats.json': [
+        statsRow('NSTF', 'Series 1', 42 as unknown as string, { matches: { won: 'many' } }),
+      ],
+      'players.json': [
+        playerRow('NSTF', 'Series 1', 'Oakmere S1', 'Oakmere', { PTI: 'high', Wins: -1, Losses: 2.5 }),
+      ],
+    });
+    expect(rejections.map((r) => [r.file, r.field, r.reason])).toEqual([
+      ['series_stats.json', 'team', 'is number 42, expected a string'],
+      ['series_stats.json', 'matches.won', 'is "many", expected a whole number ≥ 0'],
+      ['players.json', 'PTI', 'is "high", expected a number or "N/A"'],
+      ['players.json', 'Wins', 'is number -1, expected a whole number ≥ 0'],
+      ['players.json', 'Losses', 'is number 2.5, expected a whole number ≥ 0'],
+    ]);
+  });
+
+  it('an oversize value', async () => {
+    const long = 'x'.repeat(201);
+    const rejections = await rejectionsOf({ 'series_stats.json': [statsRow('NSTF', 'Series 1', long)] });
+    expect(rejections).toEqual([
+      expect.objectContaining({ field: 'team', reason: 'is 201 characters long, the limit is 200' }),
+    ]);
+    expect(rejections[0].value.length).toBeLessThanOrEqual(80);
+  });
+
+  it('control characters', async () => {
+    const rejections = await rejectionsOf({
+      'players.json': [
+        playerRow('NSTF', 'Series 1', 'Oakmere S1', 'Oakmere', { 'Last Name': 'Love\u0000lace' }),
+      ],
+    });
+    expect(rejections).toEqual([
+      expect.objectContaining({ field: 'Last Name', reason: 'contains control characters' }),
+    ]);
+  });
+
+  it('an impossible date or time', async () => {
+    const rejections = await rejectionsOf({
+      'schedules.json': [
+        fixtureRow('NSTF', 'Oakmere S1 - Series 1', 'Pine S1 - Series 1', { date: '02/30/2025' }),
+        fixtureRow('NSTF', 'Oakmere S1 - Series 1', 'Pine S1 - Series 1', { time: '25:00' }),
+        fixtureRow('NSTF', 'Oakmere S1 - Series 1', 'Pine S1 - Series 1', { date: 'next tuesday' }),
+      ],
+    });
+    expect(rejections.map((r) => [r.index, r.field])).toEqual([
+      [0, 'date'],
+      [1, 'time'],
+      [2, 'date'],
+    ]);
+  });
+
+  it('a team whose series cannot be told', async () => {
+    const rejections = await rejectionsOf({ 'series_stats.json': [statsRow('CITA', '', 'Oakmere')] });
+    expect(rejections).toEqual([
+      expect.objectContaining({ field: 'series', reason: expect.stringMatching(/series is missing/) }),
+    ]);
+  });
+
+  it('a fixture between two byes and an unknown captain mark', async () => {
+    const rejections = await rejectionsOf({
+      'players.json': [playerRow('NSTF', 'Series 1', 'Oakmere S1', 'Oakmere', { Captain: 'X' })],
+      'schedules.json': [fixtureRow('APTA_CHICAGO', 'BYE - 1', 'BYE - 1')],
+    });
+    expect(rejections.map((r) => [r.file, r.field, r.reason])).toEqual([
+      ['players.json', 'Captain', 'expected "", "C" or "CC"'],
+      ['schedules.json', 'home_team', 'both sides of the fixture are byes'],
+    ]);
+  });
+
+  it('good records around bad ones still come through, and the summary counts both', async () => {
+    const source = await openLeagueFeed(
+      writeFeed({
+        'series_stats.json': [
+          statsRow('NSTF', 'Series 1', 'Oakmere S1'),
+          7,
+          statsRow('NSTF', 'Series 1', 'Pine S1'),
+        ],
+      }),
+    );
+    const { teams, summary } = await collect(source);
+    expect(teams).toHaveLength(2);
+    expect(summary.files[0]).toMatchObject({ read: 3, rejected: 1 });
+    expect(summary.rejections).toBe(1);
+  });
+
+  it('a malformed file after good files fails the read even though records were yielded', async () => {
+    const dir = writeFeed({ 'series_stats.json': [statsRow('NSTF', 'Series 1', 'Oakmere S1')] });
+    writeFileSync(join(dir, 'players.json'), '[{"League": "NSTF"} {"League": "NSTF"}]');
+    const err = await readError(dir);
+    expect(err.message).toMatch(/^players\.json: malformed JSON at line 1, column 21/);
+  });
+});
