@@ -1,0 +1,2 @@
+drop table bpetl.quarantine;
+drop table bpetl.repairs;
