@@ -39,7 +39,9 @@ describe('file-level failures', () => {
     const dir = writeFeed({ 'series_stats.json': '[\n  {"team": "Oakmere S1", "series": "Series 1",}\n]' });
     const err = await readError(dir);
     expect(err.code).toBe('INVALID_INPUT');
-    expect(err.message).toMatch(/^series_stats\.json: malformed JSON at line 2, column 48 \(byte 49\)/);
+    expect(err.message).toMatch(
+      /^series_stats\.json: malformed JSON at line 2, column 47 \(byte 48\): expected a quoted key/,
+    );
     expect(err.details).toMatchObject({
       file: 'series_stats.json',
       position: { line: 2, column: 47, offset: 48 },
