@@ -15,6 +15,12 @@ export {
 } from './league-feed.ts';
 export { createRandom, hash32, type Random, randomFor, type Seed } from './random.ts';
 export {
+  seedUserData,
+  type SeedUserDataOptions,
+  type SeedUserDataResult,
+  USER_ROWS_PER_GROUP,
+} from './user-data.ts';
+export {
   FEED_FILES,
   TEAMS_FILE_COLUMNS,
   type WriteFeedOptions,

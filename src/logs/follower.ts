@@ -66,6 +66,7 @@ export class LogFollower {
   /** Offsets loaded from the store at the first poll. */
   private saved = new Map<string, FollowOffset>();
   private started = false;
+  private batch: ClassifiedEntry[] = [];
   private readonly now: () => number;
 
   constructor(private readonly options: FollowOptions) {
@@ -105,17 +106,17 @@ export class LogFollower {
       const st = await stat(file, { bigint: true }).catch(() => null);
       if (st?.isFile()) present.set(`${st.dev}:${st.ino}`, file);
     }
-    const entries: ClassifiedEntry[] = [];
+    const entries: ClassifiedEntry[] = (this.batch = []);
     const changed: Tracked[] = [];
     // Files renamed away or deleted first: their rest comes before whatever replaced them. They
     // stay open (readable even when deleted) until that rest is committed.
     const vanished = [...this.tracked.values()].filter((t) => !present.has(t.key));
-    for (const t of vanished) if (await this.read(t, entries, true)) changed.push(t);
+    for (const t of vanished) if (await this.read(t, true)) changed.push(t);
     for (const [key, file] of present) {
       const t = this.tracked.get(key) ?? (await this.track(key, file));
       if (!t) continue;
       t.path = file;
-      if (await this.read(t, entries, false)) changed.push(t);
+      if (await this.read(t, false)) changed.push(t);
     }
     this.started = true;
     if (changed.length > 0) await this.commit(entries, changed);
@@ -180,7 +181,7 @@ export class LogFollower {
   }
 
   /** Reads `t` from its offset; returns whether its offset moved. `final`: the file will not grow again. */
-  private async read(t: Tracked, out: ClassifiedEntry[], final: boolean): Promise<boolean> {
+  private async read(t: Tracked, final: boolean): Promise<boolean> {
     const size = Number((await t.fh.stat()).size);
     const before = t.offset;
     const guard = await this.readGuard(t.fh, t.offset);
@@ -206,11 +207,12 @@ export class LogFollower {
         }
         const sample = Buffer.alloc(64 * 1024);
         const { bytesRead: n } = await t.fh.read(sample, 0, sample.length, 0);
+        // Entries go to the current poll's batch: a splitter outlives the poll that created it.
         t.splitter = new EntrySplitter(
           detectFormat(sample.subarray(0, n).toString('utf8')),
           this.classifier,
           t.path,
-          (e) => out.push(e),
+          (e) => this.batch.push(e),
         );
       }
       const last = t.offset + bytesRead >= size;

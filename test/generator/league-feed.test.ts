@@ -139,8 +139,9 @@ describe('a generated feed of 300 teams', () => {
     const apta = fixtures.filter((r) => r.source_league === 'APTA_CHICAGO');
     expect(apta.some((r) => 'series' in r)).toBe(true);
     expect(apta.some((r) => !('series' in r))).toBe(true);
-    for (const r of fixtures.filter((f) => f.source_league !== 'APTA_CHICAGO'))
-      {expect(r.series).toBeDefined();}
+    for (const r of fixtures.filter((f) => f.source_league !== 'APTA_CHICAGO')) {
+      expect(r.series).toBeDefined();
+    }
   });
 
   it('gives PTI as a number string or "N/A", counts as strings, captains as "", "C" or "CC"', () => {
@@ -163,8 +164,9 @@ describe('a generated feed of 300 teams', () => {
     expect(feed.schedules.length / feed.teams.length).toBeGreaterThan(6.5);
     expect(feed.schedules.length / feed.teams.length).toBeLessThan(9.5);
     const teamsOf = new Map<string, Set<string>>();
-    for (const p of feed.players)
-      {teamsOf.set(p['Player ID'], (teamsOf.get(p['Player ID']) ?? new Set()).add(p['Series Mapping ID']));}
+    for (const p of feed.players) {
+      teamsOf.set(p['Player ID'], (teamsOf.get(p['Player ID']) ?? new Set()).add(p['Series Mapping ID']));
+    }
     expect([...teamsOf.values()].some((s) => s.size > 1)).toBe(true);
   });
 

@@ -74,19 +74,21 @@ describe('writeLeagueFeed', () => {
     await writeLeagueFeed(dir, { seed: 11, teams: 300 });
     for (const file of FILES) {
       const real = new Set<string>();
-      for (const snapshot of SNAPSHOTS)
-        {for (const r of readFixture<object>(snapshot, file)) real.add(shapeOf(r));}
+      for (const snapshot of SNAPSHOTS) {
+        for (const r of readFixture<object>(snapshot, file)) real.add(shapeOf(r));
+      }
       const generated = new Set((await readJson<object>(dir, file)).map(shapeOf));
       // Fixtures without `League` are a quirk the real snapshots only show on practices.
       const allowed = new Set(real);
       if (file === 'schedules.json') {
-        for (const s of real)
-          {allowed.add(
+        for (const s of real) {
+          allowed.add(
             s
               .split(',')
               .filter((k) => k !== 'League')
               .join(','),
-          );}
+          );
+        }
       }
       for (const s of generated) expect(allowed.has(s), `${file}: ${s}`).toBe(true);
       for (const s of real) expect(generated.has(s), `${file} lacks ${s}`).toBe(true);
