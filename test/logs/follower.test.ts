@@ -16,8 +16,9 @@ const followers: LogFollower[] = [];
 /** One pino error line per number: every line is a finding, and its number says which line it was. */
 function lines(from: number, to: number): string {
   let out = '';
-  for (let n = from; n < to; n++)
+  for (let n = from; n < to; n++) {
     out += `{"level":50,"time":${1754474400000 + n},"msg":"orphan poll ${n} found"}\n`;
+  }
   return out;
 }
 
