@@ -6,11 +6,11 @@ import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 
 import { AppError } from '../errors.ts';
-
 import { logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
 import { bearerToken, tokenMatches, useRequireTokenForWrites } from './auth.ts';
 import type { App, GraphQLContext } from './context.ts';
+import { useRequestSizeLimit } from './limits.ts';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
 
@@ -61,6 +61,7 @@ export function createYogaServer(app: App): Yoga {
       };
     },
     plugins: [
+      useRequestSizeLimit(),
       useRequireTokenForWrites(),
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },

@@ -44,7 +44,7 @@ type Db = Pick<EntityManager, 'query'>;
 /** Unique constraints and unique indexes of a table, as ordered column lists. */
 async function uniqueColumnSets(db: Db, table: string): Promise<string[][]> {
   const rows: Array<{ columns: string[] }> = await db.query(
-    `select array_agg(a.attname order by k.ord) as columns
+    `select array_agg(a.attname::text order by k.ord) as columns
        from pg_index i
        cross join lateral unnest(i.indkey) with ordinality as k(attnum, ord)
        join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
