@@ -80,7 +80,8 @@ async function takeOwnership(dir: string, clusterDir: string): Promise<string> {
  */
 export async function startEmbeddedPostgres(
   dir: string,
-  options: { persistent?: boolean } = {},
+  /** `postgresFlags`: extra server arguments (e.g. `['-c', 'logging_collector=on']`), after the defaults. */
+  options: { persistent?: boolean; postgresFlags?: string[] } = {},
 ): Promise<EmbeddedDatabase> {
   const persistent = options.persistent ?? true;
   await fs.mkdir(dir, { recursive: true });
@@ -106,6 +107,7 @@ export async function startEmbeddedPostgres(
       ...['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
       // A throwaway test cluster need not survive a power cut; the persistent one keeps fsync on.
       ...(persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off']),
+      ...(options.postgresFlags ?? []),
     ],
     onLog: (message) => {
       logLines.push(String(message));
