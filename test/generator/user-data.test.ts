@@ -72,7 +72,7 @@ describe('seedUserData', () => {
     expect(result.total).toBe(Object.values(counts).reduce((a, b) => a + b, 0));
 
     // The protection spec's own orphan predicate finds nothing.
-    const spec = await loadProtectionSpec({ query: (sql: string) => db.query(sql) });
+    const spec = await loadProtectionSpec({ query: async <T>(sql: string) => (await db.query(sql)) as T });
     expect(spec.length).toBeGreaterThan(5);
     for (const ref of spec) {
       const [{ n }] = await db.query<{ n: string }>(
