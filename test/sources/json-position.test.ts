@@ -64,8 +64,9 @@ describe('JsonScanner', () => {
         const whole = scan(broken);
         const scanner = new JsonScanner();
         let chunked = null;
-        for (let i = 0; i < broken.length && !chunked; i += size)
-          {chunked = scanner.feed(broken.slice(i, i + size));}
+        for (let i = 0; i < broken.length && !chunked; i += size) {
+          chunked = scanner.feed(broken.slice(i, i + size));
+        }
         expect(chunked ?? scanner.end()).toEqual(whole);
       }),
     );
