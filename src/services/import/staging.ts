@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
-import { copyLine,type CopyValue } from './copy-text.ts';
+import { copyLine, type CopyValue } from './copy-text.ts';
 
 /**
  * Staging tables of one import: temporary, dropped at commit, so nothing of a failed or rolled-back

@@ -1,0 +1,216 @@
+import type { EntityManager } from 'typeorm';
+
+import { AppError } from '../errors.ts';
+import { importLockHolder } from './import/import-lock.ts';
+
+type Db = Pick<EntityManager, 'query'>;
+
+export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'CANCELLED'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const FINAL_STATUSES: readonly RunStatus[] = ['SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'CANCELLED'];
+
+/** Channel of the NOTIFY sent with every event: a hint for other instances' subscribers. */
+export const PIPELINE_CHANNEL = 'bpetl_pipeline';
+
+export interface PipelineRun {
+  id: string;
+  status: RunStatus;
+  dryRun: boolean;
+  input: Record<string, unknown>;
+  stats: Record<string, unknown> | null;
+  error: { code: string; message: string; details?: unknown } | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface PipelineEvent {
+  id: string;
+  runId: string;
+  step: string;
+  status: string;
+  done: number | null;
+  total: number | null;
+  message: string;
+  at: Date;
+}
+
+export type NewEvent = Omit<PipelineEvent, 'id' | 'runId' | 'at'>;
+
+interface RunRow {
+  id: string;
+  status: RunStatus;
+  dry_run: boolean;
+  input: Record<string, unknown>;
+  stats: Record<string, unknown> | null;
+  error: PipelineRun['error'];
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+const RUN_COLUMNS = `id::text as id, status, dry_run, input, stats, error, created_at, started_at, finished_at`;
+const EVENT_COLUMNS = `id::text as id, run_id::text as "runId", step, status, done::float8 as done,
+  total::float8 as total, message, at`;
+
+function toRun(row: RunRow): PipelineRun {
+  return {
+    id: row.id,
+    status: row.status,
+    dryRun: row.dry_run,
+    input: row.input,
+    stats: row.stats,
+    error: row.error,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+// Updates go through a CTE: TypeORM returns [rows, count] for a bare UPDATE … RETURNING.
+
+/** Ids are bigints; anything else is a caller's mistake, not a missing run. */
+export function parseRunId(id: string | number): string {
+  const text = String(id).trim();
+  if (!/^\d{1,18}$/.test(text)) {
+    throw new AppError('INVALID_INPUT', `"${text}" is not a pipeline run id`, { field: 'id' });
+  }
+  return text;
+}
+
+/** A run that holds the import lock from the start; `backendPid` is the lock holder's session. */
+export async function createRun(
+  db: Db,
+  run: { dryRun: boolean; input: Record<string, unknown>; backendPid: number },
+): Promise<PipelineRun> {
+  const [row]: RunRow[] = await db.query(
+    `insert into bpetl.pipeline_runs (status, dry_run, input, backend_pid, started_at)
+     values ('RUNNING', $1, $2::jsonb, $3, now()) returning ${RUN_COLUMNS}`,
+    [run.dryRun, JSON.stringify(run.input), run.backendPid],
+  );
+  return toRun(row!);
+}
+
+export async function finishRun(
+  db: Db,
+  id: string,
+  result: { status: RunStatus; stats?: unknown; error?: PipelineRun['error'] },
+): Promise<PipelineRun> {
+  const [row]: RunRow[] = await db.query(
+    `with u as (update bpetl.pipeline_runs
+        set status = $2, stats = coalesce($3::jsonb, stats), error = $4::jsonb, finished_at = now()
+      where id = $1 returning *)
+     select ${RUN_COLUMNS} from u`,
+    [
+      id,
+      result.status,
+      result.stats === undefined ? null : JSON.stringify(result.stats),
+      result.error ? JSON.stringify(result.error) : null,
+    ],
+  );
+  return toRun(row!);
+}
+
+export async function getRun(db: Db, id: string | number): Promise<PipelineRun> {
+  await recoverAbandonedRuns(db);
+  const rows: RunRow[] = await db.query(`select ${RUN_COLUMNS} from bpetl.pipeline_runs where id = $1`, [
+    parseRunId(id),
+  ]);
+  if (!rows[0]) throw new AppError('NOT_FOUND', `pipeline run ${id} does not exist`, { id: String(id) });
+  return toRun(rows[0]);
+}
+
+/** Newest first. */
+export async function listRuns(db: Db, first = 20): Promise<PipelineRun[]> {
+  if (!Number.isInteger(first) || first < 1 || first > 500) {
+    throw new AppError('INVALID_INPUT', 'first must be between 1 and 500', { field: 'first', value: first });
+  }
+  await recoverAbandonedRuns(db);
+  const rows: RunRow[] = await db.query(
+    `select ${RUN_COLUMNS} from bpetl.pipeline_runs order by id desc limit $1`,
+    [first],
+  );
+  return rows.map(toRun);
+}
+
+/** The run whose session holds the import lock, if it is a pipeline run. */
+export async function runHoldingLock(db: Db): Promise<{ pid: number | null; run: PipelineRun | null }> {
+  const pid = await importLockHolder(db);
+  if (pid === null) return { pid, run: null };
+  const rows: RunRow[] = await db.query(
+    `select ${RUN_COLUMNS} from bpetl.pipeline_runs
+      where backend_pid = $1 and status = 'RUNNING' order by id desc limit 1`,
+    [pid],
+  );
+  return { pid, run: rows[0] ? toRun(rows[0]) : null };
+}
+
+/**
+ * Marks FAILED every RUNNING run whose session no longer holds the import lock: its process died
+ * (the server aborted its transaction, so nothing of it was written). Any process that looks at
+ * runs calls this first, so no run stays RUNNING forever.
+ */
+export async function recoverAbandonedRuns(db: Db): Promise<number> {
+  const holder = await importLockHolder(db);
+  const rows: Array<{ id: string }> = await db.query(
+    `with u as (update bpetl.pipeline_runs
+        set status = 'FAILED', finished_at = now(),
+            error = jsonb_build_object('code', 'INTERNAL',
+              'message', 'the process running this pipeline stopped before it finished; nothing of it was committed')
+      where status in ('QUEUED', 'RUNNING') and backend_pid is distinct from $1::int
+      returning id)
+     select id::text as id from u`,
+    [holder],
+  );
+  return rows.length;
+}
+
+export async function requestCancel(db: Db, id: string): Promise<PipelineRun> {
+  const run = await getRun(db, id);
+  if (FINAL_STATUSES.includes(run.status)) {
+    throw new AppError('INVALID_INPUT', `pipeline run ${id} already ended (${run.status})`, {
+      id,
+      status: run.status,
+    });
+  }
+  await db.query(`update bpetl.pipeline_runs set cancel_requested = true where id = $1`, [id]);
+  return run;
+}
+
+export async function cancelRequested(db: Db, id: string): Promise<boolean> {
+  const rows: Array<{ cancel_requested: boolean }> = await db.query(
+    `select cancel_requested from bpetl.pipeline_runs where id = $1`,
+    [id],
+  );
+  return rows[0]?.cancel_requested ?? false;
+}
+
+/**
+ * Stores an event and NOTIFYs its id in one autocommitted statement. `db` must not be the run's
+ * transaction: events are for watching a run while its transaction is open.
+ */
+export async function recordEvent(db: Db, runId: string, event: NewEvent): Promise<PipelineEvent> {
+  const [row]: PipelineEvent[] = await db.query(
+    `with e as (
+       insert into bpetl.pipeline_events (run_id, step, status, done, total, message)
+       values ($1, $2, $3, $4, $5, $6) returning *)
+     select ${EVENT_COLUMNS},
+            pg_notify('${PIPELINE_CHANNEL}', json_build_object('runId', run_id::text, 'id', id::text)::text)
+       from e`,
+    [runId, event.step, event.status, event.done, event.total, event.message.slice(0, 2000)],
+  );
+  return row!;
+}
+
+export async function eventsAfter(
+  db: Db,
+  runId: string,
+  after: string | null,
+  limit = 500,
+): Promise<PipelineEvent[]> {
+  return db.query(
+    `select ${EVENT_COLUMNS} from bpetl.pipeline_events
+      where run_id = $1 and id > $2 order by id limit $3`,
+    [runId, after ?? '0', limit],
+  );
+}
