@@ -72,21 +72,15 @@ describe('rematch', () => {
       series_id: number;
       league_id: number;
     }>(`select club_id, series_id, league_id from teams where id = $1`, [old]);
-    await db
-      .query(
-        `set session_replication_role = replica; delete from teams where id = $1; reset session_replication_role`,
-        [old],
-      )
-      .catch(async () => {
-        const client = await db.pool.connect();
-        try {
-          await client.query('set session_replication_role = replica');
-          await client.query('delete from teams where id = $1', [old]);
-          await client.query('reset session_replication_role');
-        } finally {
-          client.release();
-        }
-      });
+    // As a legacy ETL does: foreign keys bypassed, the team deleted under the poll.
+    const client = await db.pool.connect();
+    try {
+      await client.query('set session_replication_role = replica');
+      await client.query('delete from teams where id = $1', [old]);
+    } finally {
+      await client.query('reset session_replication_role');
+      client.release();
+    }
     const [{ id: fresh }] = await db.query<{ id: number }>(
       `insert into teams (club_id, series_id, league_id, team_name) values ($1, $2, $3, 'x') returning id`,
       [club_id, series_id, league_id],
