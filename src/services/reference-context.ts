@@ -156,8 +156,9 @@ export async function rowKeyColumn(db: Db, table: string): Promise<string> {
       limit 1`,
     [`public.${table}`],
   );
-  if (!rows[0])
-    {throw new Error(`Protected table ${table} has neither an id column nor a one-column primary key`);}
+  if (!rows[0]) {
+    throw new Error(`Protected table ${table} has neither an id column nor a one-column primary key`);
+  }
   return rows[0].column;
 }
 
