@@ -1,0 +1,70 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { startHttpServer, type HttpServer } from '../../src/server/http.ts';
+import { useTestApp } from '../helpers/app.ts';
+import { CHROMIUM_ARGS, findChromium } from '../helpers/chromium.ts';
+import { ROOT } from '../helpers/cli.ts';
+
+const executablePath = findChromium();
+// CI installs Debian's chromium; on a machine without it the browser test cannot run and says so.
+if (!executablePath && process.env.CI)
+  throw new Error('chromium is not installed: .ci/run installs it with apt-get');
+
+const t = useTestApp();
+let http: HttpServer;
+let browser: Browser;
+const ARTIFACTS = path.join(ROOT, 'test-results');
+
+beforeAll(async () => {
+  if (!executablePath) return;
+  await t.db.query(`
+    insert into leagues (league_id, league_name) values ('CITA', 'Chicago Indoor');
+    insert into clubs (name) values ('Harbor Point');
+    insert into series (name, league_id) values ('Series 4.5 & Under Fri', 1);
+    insert into teams (club_id, series_id, league_id, team_name) values (1, 1, 1, 'Harbor Point');`);
+  http = await startHttpServer(t.app, { port: 0, host: '127.0.0.1' });
+  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  await mkdir(ARTIFACTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await http?.close();
+});
+
+async function openGraphiQL(page: Page, query: string): Promise<void> {
+  // Anything but this server is off limits: the page must work with no internet.
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    return url.startsWith(http.url.replace(/\/graphql$/, '')) ||
+      url.startsWith('blob:') ||
+      url.startsWith('data:')
+      ? route.continue()
+      : route.abort();
+  });
+  await page.goto(`${http.url}?query=${encodeURIComponent(query)}`);
+  await page.locator('.graphiql-execute-button').waitFor({ timeout: 30_000 });
+}
+
+describe.skipIf(!executablePath)('GraphiQL in a real browser', () => {
+  it('loads with no internet and runs a query', async () => {
+    const page = await browser.newPage();
+    const failed: string[] = [];
+    page.on('requestfailed', (request) => failed.push(request.url()));
+    await openGraphiQL(
+      page,
+      '{ teams(first: 5) { edges { node { teamName club { name } league { leagueId } } } } }',
+    );
+    await page.locator('.graphiql-execute-button').click();
+    const result = page.locator('.graphiql-response');
+    await expect.poll(async () => result.innerText(), { timeout: 30_000 }).toContain('Harbor Point');
+    expect(await result.innerText()).toContain('CITA');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'graphiql-query.png') });
+    expect(failed).toEqual([]);
+    await page.close();
+  });
+});
