@@ -20,7 +20,9 @@ export interface ArrayElement {
  */
 export async function* readJsonArray(file: string, label = file): AsyncGenerator<ArrayElement> {
   await assertReadableFile(file, label);
-  const elements = pipeline(createReadStream(file), streamJson.parser(), StreamArray.streamArray(), () => {
+  // Packed values only: the parser skips emitting string and number pieces, about twice as fast.
+  const parser = streamJson.parser({ streamValues: false });
+  const elements = pipeline(createReadStream(file), parser, StreamArray.streamArray(), () => {
     // Errors surface through the iterator below.
   });
   try {
