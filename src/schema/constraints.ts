@@ -1,5 +1,7 @@
 import type { ConstraintIssue } from '../services/constraints.ts';
 import { validateConstraints } from '../services/constraints.ts';
+import type { ConstraintRepairAction, ConstraintRepairResult } from '../services/repair-constraints.ts';
+import { repairConstraints } from '../services/repair-constraints.ts';
 import { builder } from './builder.ts';
 
 export const SeverityEnum = builder.enumType('Severity', {
@@ -37,5 +39,41 @@ builder.mutationField('validateConstraints', (t) =>
     description: 'Pipeline step 1: checks natural keys, foreign keys and references. Changes nothing.',
     errors: {},
     resolve: async (_root, _args, { app }) => ({ issues: await validateConstraints(app.db.manager) }),
+  }),
+);
+
+const ConstraintRepairKindEnum = builder.enumType('ConstraintRepairKind', {
+  values: ['MERGE_DUPLICATES', 'ADD_CONSTRAINT'] as const,
+});
+
+const ConstraintRepairActionType = builder
+  .objectRef<ConstraintRepairAction>('ConstraintRepairAction')
+  .implement({
+    fields: (t) => ({
+      kind: t.expose('kind', { type: ConstraintRepairKindEnum }),
+      table: t.exposeString('table'),
+      detail: t.exposeString('detail'),
+      rows: t.exposeInt('rows'),
+    }),
+  });
+
+const ConstraintRepairResultType = builder
+  .objectRef<ConstraintRepairResult>('ConstraintRepairResult')
+  .implement({
+    fields: (t) => ({
+      actions: t.field({ type: [ConstraintRepairActionType], resolve: (r) => r.actions }),
+      dryRun: t.exposeBoolean('dryRun'),
+    }),
+  });
+
+builder.mutationField('repairConstraints', (t) =>
+  t.field({
+    type: ConstraintRepairResultType,
+    description:
+      'Pipeline step 2: merges duplicate reference rows (dependents moved first) and adds missing ' +
+      'natural-key constraints and foreign keys. Idempotent; every action is recorded.',
+    errors: {},
+    args: { dryRun: t.arg.boolean({ required: false, defaultValue: false }) },
+    resolve: (_root, args, { app }) => repairConstraints(app.db, { dryRun: args.dryRun ?? false }),
   }),
 );

@@ -6,6 +6,8 @@ import './series.ts';
 import './team.ts';
 import './constraints.ts';
 import './pipeline.ts';
+import './snapshot.ts';
+import './restore.ts';
 
 import { lexicographicSortSchema } from 'graphql';
 

@@ -1,0 +1,55 @@
+import { AppError } from '../errors.ts';
+import type { RestoreResult } from '../services/restore.ts';
+import { restoreUserData } from '../services/restore.ts';
+import { builder } from './builder.ts';
+
+const RestoreReferenceCount = builder
+  .objectRef<RestoreResult['byReference'][number]>('RestoreReferenceCount')
+  .implement({
+    fields: (t) => ({
+      reference: t.exposeString('reference'),
+      remapped: t.exposeInt('remapped'),
+      unmatched: t.exposeInt('unmatched'),
+    }),
+  });
+
+export const RestoreResultType = builder.objectRef<RestoreResult>('RestoreResult').implement({
+  fields: (t) => ({
+    snapshotId: t.exposeID('snapshotId'),
+    dryRun: t.exposeBoolean('dryRun'),
+    checked: t.exposeInt('checked', { description: 'Snapshot rows whose user row still exists.' }),
+    remapped: t.exposeInt('remapped'),
+    unchanged: t.exposeInt('unchanged'),
+    unmatched: t.exposeInt('unmatched', {
+      description: 'Rows whose reference changed but had no unique match; left as they are, never deleted.',
+    }),
+    byReference: t.field({ type: [RestoreReferenceCount], resolve: (r) => r.byReference }),
+  }),
+});
+
+/** A snapshot id from GraphQL's ID (a string): a positive integer, else INVALID_INPUT. */
+export function parseSnapshotId(raw: string | number): number {
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id < 1) {
+    throw new AppError('INVALID_INPUT', `snapshotId must be a positive integer, got "${raw}"`, {
+      field: 'snapshotId',
+    });
+  }
+  return id;
+}
+
+builder.mutationField('restoreUserData', (t) =>
+  t.field({
+    type: RestoreResultType,
+    description:
+      'Pipeline step 5: re-points user rows whose reference changed since the snapshot, by natural key. ' +
+      'Unique matches only; never deletes.',
+    errors: {},
+    args: {
+      snapshotId: t.arg.id({ required: true }),
+      dryRun: t.arg.boolean({ required: false, defaultValue: false }),
+    },
+    resolve: (_root, args, { app }) =>
+      restoreUserData(app.db, { snapshotId: parseSnapshotId(args.snapshotId), dryRun: args.dryRun ?? false }),
+  }),
+);
