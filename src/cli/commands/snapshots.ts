@@ -1,0 +1,116 @@
+import type { Command } from 'commander';
+
+import { createApp, type RunningApp } from '../../app.ts';
+import type { Config } from '../../config.ts';
+import { AppError } from '../../errors.ts';
+import { openDatabase } from '../../runtime/database.ts';
+import { type RestoreResult, restoreUserData } from '../../services/restore.ts';
+import { getSnapshot, listSnapshots, type SnapshotSummary } from '../../services/snapshots.ts';
+import { runCommand } from '../run-command.ts';
+
+/** The fields of the GraphQL `Snapshot` type, as GraphQL serialises them (ids as strings). */
+export function snapshotJson(s: SnapshotSummary) {
+  return {
+    id: String(s.id),
+    createdAt: s.createdAt.toISOString(),
+    note: s.note,
+    runId: s.runId,
+    rows: s.rows,
+    byType: s.byType,
+  };
+}
+
+/** The fields of the GraphQL `RestoreResult` type. */
+export function restoreJson(r: RestoreResult) {
+  return { ...r, snapshotId: String(r.snapshotId) };
+}
+
+function parseId(raw: string): number {
+  const id = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(id) || id < 1) {
+    throw new AppError('INVALID_INPUT', `Snapshot id must be a positive integer, got "${raw}"`, {
+      field: 'id',
+    });
+  }
+  return id;
+}
+
+async function withApp<T>(config: Config, fn: (app: RunningApp) => Promise<T>): Promise<T> {
+  const db = await openDatabase(config);
+  try {
+    const app = await createApp(config, db.url);
+    try {
+      return await fn(app);
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await db.stop();
+  }
+}
+
+const write = (text: string) => process.stdout.write(text);
+
+function printSnapshot(s: SnapshotSummary): void {
+  write(`snapshot ${s.id}  ${s.createdAt.toISOString()}  ${s.rows} user row(s)`);
+  write(`${s.runId ? `  run ${s.runId}` : ''}${s.note ? `  ${s.note}` : ''}\n`);
+}
+
+function printRestore(r: RestoreResult): void {
+  write(
+    `${r.dryRun ? 'dry run: would restore' : 'restored'} from snapshot ${r.snapshotId}: ` +
+      `${r.checked} checked, ${r.remapped} remapped, ${r.unchanged} unchanged, ${r.unmatched} unmatched\n`,
+  );
+  for (const ref of r.byReference.filter((b) => b.remapped || b.unmatched)) {
+    write(`  ${ref.reference}: ${ref.remapped} remapped, ${ref.unmatched} unmatched\n`);
+  }
+}
+
+export function registerSnapshots(program: Command): void {
+  const snapshots = program.command('snapshots').description('list, show and restore user-data snapshots');
+  snapshots
+    .command('list')
+    .description('snapshots kept by the retention policy, newest first')
+    .option('--json', 'print a JSON array of Snapshot objects')
+    .action((options: { json?: boolean }) =>
+      runCommand((config) =>
+        withApp(config, async (app) => {
+          const list = await listSnapshots(app.db.manager);
+          if (options.json) write(`${JSON.stringify(list.map(snapshotJson), null, 2)}\n`);
+          else if (list.length === 0) write('no snapshots\n');
+          else list.forEach(printSnapshot);
+        }),
+      ),
+    );
+  snapshots
+    .command('show <id>')
+    .description('one snapshot and its rows per data type')
+    .option('--json', 'print the Snapshot as JSON')
+    .action((raw: string, options: { json?: boolean }) =>
+      runCommand((config) =>
+        withApp(config, async (app) => {
+          const s = await getSnapshot(app.db.manager, parseId(raw));
+          if (options.json) return void write(`${JSON.stringify(snapshotJson(s), null, 2)}\n`);
+          printSnapshot(s);
+          for (const t of s.byType) write(`  ${t.dataType}: ${t.rows}\n`);
+        }),
+      ),
+    );
+  snapshots
+    .command('restore <id>')
+    .description('re-point user rows whose reference changed since the snapshot (unique matches only)')
+    .option('--dry-run', 'report what would change and change nothing')
+    .option('--json', 'print the RestoreResult as JSON')
+    .action((raw: string, options: { dryRun?: boolean; json?: boolean }) =>
+      runCommand((config) =>
+        withApp(config, async (app) => {
+          const result = await restoreUserData(app.db, {
+            snapshotId: parseId(raw),
+            dryRun: !!options.dryRun,
+          });
+          if (options.json) write(`${JSON.stringify(restoreJson(result), null, 2)}\n`);
+          else printRestore(result);
+        }),
+      ),
+    );
+}
