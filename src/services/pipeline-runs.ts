@@ -67,6 +67,7 @@ function toRun(row: RunRow): PipelineRun {
   };
 }
 
+// Ids are selected as text (bigints), so every ORDER BY names the table's column, not the alias.
 // Updates go through a CTE: TypeORM returns [rows, count] for a bare UPDATE … RETURNING.
 
 /** Ids are bigints; anything else is a caller's mistake, not a missing run. */
@@ -91,24 +92,43 @@ export async function createRun(
   return toRun(row!);
 }
 
+/**
+ * Ends a run and stores its last event in one statement, so a follower that sees the run ended
+ * also finds the event that says so.
+ */
 export async function finishRun(
   db: Db,
   id: string,
   result: { status: RunStatus; stats?: unknown; error?: PipelineRun['error'] },
-): Promise<PipelineRun> {
-  const [row]: RunRow[] = await db.query(
-    `with u as (update bpetl.pipeline_runs
-        set status = $2, stats = coalesce($3::jsonb, stats), error = $4::jsonb, finished_at = now()
-      where id = $1 returning *)
-     select ${RUN_COLUMNS} from u`,
+  last: NewEvent,
+): Promise<{ run: PipelineRun; event: PipelineEvent }> {
+  const [row]: Array<RunRow & { event: PipelineEvent }> = await db.query(
+    `with u as (
+       update bpetl.pipeline_runs
+          set status = $2, stats = coalesce($3::jsonb, stats), error = $4::jsonb, finished_at = now()
+        where id = $1 returning *),
+     e as (
+       insert into bpetl.pipeline_events (run_id, step, status, done, total, message)
+       select id, $5, $6, $7, $8, $9 from u returning *)
+     select ${RUN_COLUMNS},
+            (select json_build_object('id', e.id::text, 'runId', e.run_id::text, 'step', e.step,
+                    'status', e.status, 'done', e.done, 'total', e.total, 'message', e.message, 'at', e.at)
+               from e) as event,
+            pg_notify('${PIPELINE_CHANNEL}', json_build_object('runId', id::text)::text)
+       from u`,
     [
       id,
       result.status,
       result.stats === undefined ? null : JSON.stringify(result.stats),
       result.error ? JSON.stringify(result.error) : null,
+      last.step,
+      last.status,
+      last.done,
+      last.total,
+      last.message.slice(0, 2000),
     ],
   );
-  return toRun(row!);
+  return { run: toRun(row!), event: { ...row!.event, at: new Date(row!.event.at) } };
 }
 
 export async function getRun(db: Db, id: string | number): Promise<PipelineRun> {
@@ -127,7 +147,7 @@ export async function listRuns(db: Db, first = 20): Promise<PipelineRun[]> {
   }
   await recoverAbandonedRuns(db);
   const rows: RunRow[] = await db.query(
-    `select ${RUN_COLUMNS} from bpetl.pipeline_runs order by id desc limit $1`,
+    `select ${RUN_COLUMNS} from bpetl.pipeline_runs r order by r.id desc limit $1`,
     [first],
   );
   return rows.map(toRun);
@@ -139,28 +159,28 @@ export async function runHoldingLock(db: Db): Promise<{ pid: number | null; run:
   if (pid === null) return { pid, run: null };
   const rows: RunRow[] = await db.query(
     `select ${RUN_COLUMNS} from bpetl.pipeline_runs
-      where backend_pid = $1 and status = 'RUNNING' order by id desc limit 1`,
+       r where r.backend_pid = $1 and r.status = 'RUNNING' order by r.id desc limit 1`,
     [pid],
   );
   return { pid, run: rows[0] ? toRun(rows[0]) : null };
 }
 
 /**
- * Marks FAILED every RUNNING run whose session no longer holds the import lock: its process died
- * (the server aborted its transaction, so nothing of it was written). Any process that looks at
- * runs calls this first, so no run stays RUNNING forever.
+ * Marks FAILED every RUNNING run whose session is gone: its process died, and the server aborted
+ * its transaction, so nothing of it was written. The session, not the lock, is the test: between
+ * its commit and recording its end, a live run holds no lock. Any process that looks at runs calls
+ * this first, so no run stays RUNNING forever.
  */
 export async function recoverAbandonedRuns(db: Db): Promise<number> {
-  const holder = await importLockHolder(db);
   const rows: Array<{ id: string }> = await db.query(
     `with u as (update bpetl.pipeline_runs
         set status = 'FAILED', finished_at = now(),
             error = jsonb_build_object('code', 'INTERNAL',
               'message', 'the process running this pipeline stopped before it finished; nothing of it was committed')
-      where status in ('QUEUED', 'RUNNING') and backend_pid is distinct from $1::int
+      where status in ('QUEUED', 'RUNNING')
+        and not exists (select 1 from pg_stat_activity a where a.pid = backend_pid)
       returning id)
      select id::text as id from u`,
-    [holder],
   );
   return rows.length;
 }
@@ -209,8 +229,8 @@ export async function eventsAfter(
   limit = 500,
 ): Promise<PipelineEvent[]> {
   return db.query(
-    `select ${EVENT_COLUMNS} from bpetl.pipeline_events
-      where run_id = $1 and id > $2 order by id limit $3`,
+    `select ${EVENT_COLUMNS} from bpetl.pipeline_events e
+      where e.run_id = $1 and e.id > $2 order by e.id limit $3`,
     [runId, after ?? '0', limit],
   );
 }

@@ -10,6 +10,8 @@ import { scanOrphans } from './orphan-scan.ts';
 import {
   cancelRequested,
   createRun,
+  eventsAfter,
+  FINAL_STATUSES,
   finishRun,
   getRun,
   type NewEvent,
@@ -48,8 +50,8 @@ export interface PipelineHooks {
   onEvent?: (event: PipelineEvent) => void;
 }
 
-/** Local pubsub topic of a run's events (a hint: subscribers read the events table). */
-export const runTopic = (runId: string) => `pipeline:${runId}`;
+/** Local pubsub topic of runs' events, keyed by run id (a hint: subscribers read the events table). */
+export const PIPELINE_TOPIC = 'pipeline';
 
 interface ActiveRun {
   cancelled: boolean;
@@ -168,7 +170,7 @@ async function execute(
   const emit = async (event: NewEvent) => {
     try {
       const stored = await recordEvent(app.db, run.id, event);
-      app.pubsub.publish(runTopic(run.id), stored);
+      app.pubsub.publish(PIPELINE_TOPIC, run.id, stored);
       hooks.onEvent?.(stored);
     } catch (err) {
       logger.warn({ err, runId: run.id }, 'could not record a pipeline event');
@@ -289,14 +291,7 @@ async function execute(
           : 'FAILED';
     if (!appError) logger.error({ err, runId: run.id }, 'pipeline run failed');
   }
-  let finished: PipelineRun;
-  try {
-    finished = await finishRun(app.db, run.id, { status, stats, error });
-  } catch (err) {
-    logger.error({ err, runId: run.id }, 'could not record the end of a pipeline run');
-    finished = { ...run, status, stats, error, finishedAt: new Date() };
-  }
-  await emit({
+  const last: NewEvent = {
     step: 'run',
     status,
     done: 6,
@@ -306,7 +301,17 @@ async function execute(
       : dryRun
         ? 'dry run: rolled back, plan in stats'
         : 'committed',
-  });
+  };
+  let finished: PipelineRun;
+  try {
+    const ended = await finishRun(app.db, run.id, { status, stats, error }, last);
+    finished = ended.run;
+    app.pubsub.publish(PIPELINE_TOPIC, run.id, ended.event);
+    hooks.onEvent?.(ended.event);
+  } catch (err) {
+    logger.error({ err, runId: run.id }, 'could not record the end of a pipeline run');
+    finished = { ...run, status, stats, error, finishedAt: new Date() };
+  }
   return finished;
 }
 
@@ -321,4 +326,56 @@ async function endTransaction(runner: QueryRunner, how: 'rollback'): Promise<voi
 export async function waitForRun(app: App, id: string): Promise<PipelineRun> {
   const local = activeRuns.get(app)?.get(id);
   return local ? local.finished : getRun(app.db, id);
+}
+
+/** How long a follower waits for a hint before it reads the events table anyway. */
+const FOLLOW_BACKSTOP_MS = 1000;
+
+/**
+ * A run's events after `after`: the stored ones first, then live ones as they are written, ending
+ * with the run. The events table is the truth; local pubsub messages (and NOTIFY relayed by a
+ * listener) only wake the follower early, and a backstop read each second covers runs on other
+ * instances and anything missed.
+ */
+export async function* followRunEvents(
+  app: App,
+  runId: string,
+  after: string | null,
+): AsyncGenerator<PipelineEvent> {
+  const run = await getRun(app.db, runId);
+  const hints = app.pubsub.subscribe(PIPELINE_TOPIC, run.id)[Symbol.asyncIterator]();
+  let cursor = after ? parseCursor(after) : '0';
+  let pendingHint: Promise<unknown> | null = null;
+  try {
+    for (;;) {
+      const events = await eventsAfter(app.db, run.id, cursor);
+      for (const event of events) {
+        cursor = event.id;
+        yield event;
+        if (event.step === 'run' && FINAL_STATUSES.includes(event.status as RunStatus)) return;
+      }
+      if (events.length > 0) continue;
+      // No final event yet: the run may have died without writing one (getRun marks it FAILED).
+      if (FINAL_STATUSES.includes((await getRun(app.db, run.id)).status)) {
+        const last = await eventsAfter(app.db, run.id, cursor);
+        for (const event of last) yield event;
+        return;
+      }
+      pendingHint ??= hints.next().finally(() => {
+        pendingHint = null;
+      });
+      await Promise.race([pendingHint, new Promise((resolve) => setTimeout(resolve, FOLLOW_BACKSTOP_MS))]);
+    }
+  } finally {
+    await hints.return?.();
+  }
+}
+
+function parseCursor(after: string): string {
+  if (!/^\d{1,18}$/.test(after)) {
+    throw new AppError('INVALID_INPUT', `"${after}" is not an event cursor (an event id)`, {
+      field: 'after',
+    });
+  }
+  return after;
 }
