@@ -72,7 +72,7 @@ language sql immutable as $$
            left join clubs c on c.id = o.club_id left join series s on s.id = o.series_id$q$, key_column, rel)
     when 'players' then format(
       $q$select distinct on (o.%1$I::text) o.%1$I::text as k,
-                jsonb_build_object('tenniscoresPlayerId', o.tenniscores_player_id, 'firstName', o.first_name,
+                jsonb_build_object('externalId', o.tenniscores_player_id, 'firstName', o.first_name,
                                    'lastName', o.last_name, 'league', l.league_id, 'club', c.name,
                                    'series', s.name) as ctx
            from %2$s o left join leagues l on l.id = o.league_id
@@ -161,14 +161,16 @@ begin
       perform bpetl.lock_orphan_events();
       execute format(
         $q$insert into bpetl.orphan_events
-             (reference, source_table, source_column, row_id, missing_ref, target_table, target_column, cause)
-           select $1, $2, $3, d.row_id, d.missing_ref, $4, $5, d.cause from (%s) d order by d.row_id
+             (reference, source_table, source_column, row_id, missing_ref, target_table, target_column, cause,
+              context)
+           select $1, $2, $3, d.row_id, d.missing_ref, $4, $5, d.cause, v.context
+             from (%s) d
+             left join lateral (select v.context from bpetl.vanished_targets v
+                                 where v.xid = pg_current_xact_id() and v.target_table = $4
+                                   and v.target_column = $5 and v.k = d.missing_ref limit 1) v on true
+            order by d.row_id
            on conflict do nothing$q$, dangling)
         using ref.name, ref.source_table, ref.source_column, ref.target_table, ref.target_column;
-      update bpetl.orphan_events e set context = v.context from bpetl.vanished_targets v
-       where e.xid = pg_current_xact_id() and e.reference = ref.name and e.context is null
-         and v.xid = e.xid and v.target_table = e.target_table and v.target_column = e.target_column
-         and v.k = e.missing_ref;
       notify := true;
     end if;
   end loop;
@@ -179,9 +181,8 @@ begin
 end;
 $$;
 
--- DELETE or key UPDATE on a referenced table: rows pointing at keys that vanished. Then the
--- vanished rows' natural keys are written into this transaction's events for this table, including
--- those an ON DELETE SET NULL action recorded a moment earlier (its triggers fire first).
+-- DELETE or key UPDATE on a referenced table: rows pointing at keys that vanished, each with the
+-- vanished row's natural key read from the OLD transition table.
 create function bpetl.tg_orphan_target_change() returns trigger
 language plpgsql as $$
 declare
@@ -205,25 +206,16 @@ begin
       perform bpetl.lock_orphan_events();
       execute format(
         $q$insert into bpetl.orphan_events
-             (reference, source_table, source_column, row_id, missing_ref, target_table, target_column, cause)
-           select $1, $2, $3, d.row_id, d.missing_ref, $4, $5, $6 from (%s) d order by d.row_id
-           on conflict do nothing$q$, dangling)
+             (reference, source_table, source_column, row_id, missing_ref, target_table, target_column, cause,
+              context)
+           select $1, $2, $3, d.row_id, d.missing_ref, $4, $5, $6, c.ctx
+             from (%s) d left join (%s) c on c.k = d.missing_ref order by d.row_id
+           on conflict do nothing$q$,
+        dangling, bpetl.orphan_context_sql(tg_table_name, ref.target_column, 'old_rows'))
         using ref.name, ref.source_table, ref.source_column, ref.target_table, ref.target_column, tg_op;
       notify := true;
     end if;
   end loop;
-  if exists (select 1 from bpetl.orphan_events
-              where xid = pg_current_xact_id() and target_table = tg_table_name and context is null) then
-    for ref in select distinct on (target_column) * from bpetl.protected_references
-                where target_table = tg_table_name loop
-      execute format(
-        $q$update bpetl.orphan_events e set context = c.ctx from (%s) c
-            where e.xid = pg_current_xact_id() and e.target_table = $1 and e.target_column = $2
-              and e.context is null and e.missing_ref = c.k$q$,
-        bpetl.orphan_context_sql(tg_table_name, ref.target_column, 'old_rows'))
-        using ref.target_table, ref.target_column;
-    end loop;
-  end if;
   -- An ON DELETE SET NULL / SET DEFAULT action clears the referencing rows before this trigger
   -- runs, and its own UPDATE triggers fire after it: leave the context where they will look.
   if exists (select 1 from pg_constraint where contype = 'f' and confrelid = tg_relid

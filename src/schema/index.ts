@@ -8,6 +8,10 @@ import './constraints.ts';
 import './pipeline.ts';
 import './snapshot.ts';
 import './restore.ts';
+import './orphan.ts';
+import './protection.ts';
+import './health.ts';
+import './repair.ts';
 
 import { lexicographicSortSchema } from 'graphql';
 

@@ -1,5 +1,6 @@
-import { logger } from '../logger.ts';
 import type { RunningApp } from '../app.ts';
+import { logger } from '../logger.ts';
+import { startOrphanMonitoring } from '../services/orphan-monitor.ts';
 
 /**
  * Starts the background parts of a serving process. Each capability that needs one
@@ -10,4 +11,5 @@ export async function startServices(
   options: { loadDemoOnFirstStart: boolean },
 ): Promise<void> {
   logger.debug({ loadDemo: options.loadDemoOnFirstStart, db: app.db.isInitialized }, 'starting services');
+  await startOrphanMonitoring(app);
 }

@@ -1,0 +1,60 @@
+import {
+  checkHealth,
+  type HealthCheck,
+  type HealthReport,
+  type HealthType,
+  streamHealth,
+} from '../services/health.ts';
+import { builder } from './builder.ts';
+import { ConstraintCheckEnum, ConstraintIssueType } from './constraints.ts';
+
+const HealthStatusEnum = builder.enumType('HealthStatus', {
+  values: ['HEALTHY', 'DEGRADED', 'CRITICAL'] as const,
+});
+
+const HealthTypeType = builder.objectRef<HealthType>('HealthType').implement({
+  description: 'One protected data type: its rows and how many of them reference something missing.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    rows: t.exposeInt('rows'),
+    orphans: t.exposeInt('orphans'),
+  }),
+});
+
+const HealthCheckType = builder.objectRef<HealthCheck>('HealthCheck').implement({
+  fields: (t) => ({
+    check: t.expose('check', { type: ConstraintCheckEnum }),
+    issues: t.exposeInt('issues'),
+    rows: t.exposeInt('rows'),
+    penalty: t.exposeInt('penalty', { description: 'Points this check takes off the score.' }),
+  }),
+});
+
+export const HealthReportType = builder.objectRef<HealthReport>('HealthReport').implement({
+  description: 'Score 0–100 (100 exactly when clean; formula in the README) and its breakdown.',
+  fields: (t) => ({
+    score: t.exposeInt('score'),
+    status: t.expose('status', { type: HealthStatusEnum }),
+    checkedAt: t.expose('checkedAt', { type: 'DateTime' }),
+    types: t.field({ type: [HealthTypeType], resolve: (r) => r.types }),
+    checks: t.field({ type: [HealthCheckType], resolve: (r) => r.checks }),
+    issues: t.field({ type: [ConstraintIssueType], resolve: (r) => r.issues }),
+  }),
+});
+
+builder.queryField('health', (t) =>
+  t.field({
+    type: HealthReportType,
+    description: 'A full health scan: natural keys, foreign keys, and every protected reference.',
+    resolve: (_root, _args, { app }) => checkHealth(app.db.manager),
+  }),
+);
+
+builder.subscriptionField('healthChanged', (t) =>
+  t.field({
+    type: HealthReportType,
+    description: 'The current report at once, then every report whose score, status or counts differ.',
+    subscribe: (_root, _args, { app }) => streamHealth(app.db.manager, app.pubsub),
+    resolve: (report) => report,
+  }),
+);

@@ -1,0 +1,162 @@
+import { createRequire } from 'node:module';
+
+import type pg from 'pg';
+import type { Options as ListenOptions, Subscriber } from 'pg-listen';
+import type { DataSource } from 'typeorm';
+
+import { logger } from '../logger.ts';
+import {
+  latestEventId,
+  ORPHAN_CHANNEL,
+  ORPHAN_TOPIC,
+  type OrphanEvent,
+  readEventsAfter,
+  resolveStaleEvents,
+} from './orphan-events.ts';
+
+const log = logger.child({ module: 'orphan-listener' });
+
+// pg-listen is CommonJS exporting `default`; required directly, its shape is the same under Node
+// and under vitest's transform.
+const createPostgresSubscriber = (
+  createRequire(import.meta.url)('pg-listen') as {
+    default: (config: pg.ClientConfig, options?: ListenOptions) => Subscriber;
+  }
+).default;
+
+/** application_name of the listener's connection, so operators (and tests) can find its backend. */
+export const LISTENER_APPLICATION_NAME = 'bpetl-orphan-listener';
+
+export interface OrphanListenerOptions {
+  /**
+   * Backstop poll, default 1000 ms. NOTIFY is only a hint (lost while disconnected, never
+   * replayed), so the table is read on this interval too; one indexed query per second is cheap.
+   */
+  pollIntervalMs?: number;
+  /**
+   * How often open events are re-checked for rows that stopped dangling, default 2000 ms. It scans
+   * open events per reference, so it runs apart from (and less often than) the cheap event read.
+   */
+  resolveIntervalMs?: number;
+  /** Called with each batch of new events after it was published (auto-repair, health). */
+  onEvents?: (events: OrphanEvent[]) => Promise<void> | void;
+  /** Called after the resolve sweep changed something. */
+  onResolved?: (count: number) => Promise<void> | void;
+}
+
+export interface OrphanListener {
+  /** Id of the last event published. */
+  readonly cursor: number;
+  /** Reads and publishes everything past the cursor now (tests, shutdown). */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Publisher {
+  publish(topic: string, payload: unknown): void;
+}
+
+function databaseUrl(db: DataSource): string {
+  const url = (db.options as { url?: string }).url;
+  if (!url) throw new Error('The orphan listener needs the DataSource to be opened from a URL');
+  return url;
+}
+
+/**
+ * Streams orphan events from PostgreSQL to `pubsub` (topic ORPHAN_TOPIC, one batch per publish),
+ * each exactly once and in id order. A dedicated connection (pg-listen) LISTENs; after every
+ * (re)connect and every notification the table is read past the last id, and a poll catches what
+ * a dropped connection missed. Events become visible in id order (the triggers serialise on a
+ * lock), so reading past the cursor never skips one.
+ */
+export async function startOrphanListener(
+  db: DataSource,
+  pubsub: Publisher,
+  options: OrphanListenerOptions = {},
+): Promise<OrphanListener> {
+  let cursor = await latestEventId(db.manager);
+  let closed = false;
+  let running: Promise<void> | null = null;
+  let again = false;
+  let lastResolve = 0;
+
+  const readAll = async () => {
+    for (;;) {
+      const events = await readEventsAfter(db.manager, cursor);
+      if (events.length === 0) return;
+      cursor = events.at(-1)!.id;
+      pubsub.publish(ORPHAN_TOPIC, events);
+      await options.onEvents?.(events);
+      if (events.length < 1000) return;
+    }
+  };
+  const resolve = async () => {
+    if (Date.now() - lastResolve < (options.resolveIntervalMs ?? 2000)) return;
+    lastResolve = Date.now();
+    const count = await resolveStaleEvents(db.manager);
+    if (count > 0) {
+      log.debug({ count }, 'orphan events resolved');
+      await options.onResolved?.(count);
+    }
+  };
+  // One reader at a time; a wake-up during a read makes it read once more instead of in parallel.
+  const drain = (): Promise<void> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false;
+          await readAll();
+        } while (again && !closed);
+        await resolve();
+      } catch (err) {
+        // The next notification or poll retries; a failed read never moves the cursor.
+        if (!closed) log.warn({ err }, 'reading orphan events failed');
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
+
+  const subscriber: Subscriber = createPostgresSubscriber(
+    { connectionString: databaseUrl(db), application_name: LISTENER_APPLICATION_NAME },
+    {
+      // Reconnect forever (retryTimeout 0 disables the default 3 s give-up) with capped backoff:
+      // a database restart must not silently end the stream.
+      retryLimit: Infinity,
+      retryTimeout: 0,
+      retryInterval: (attempt: number) => Math.min(100 * 2 ** attempt, 5000),
+      paranoidChecking: 10_000,
+      parse: (payload: string) => payload,
+    },
+  );
+  subscriber.events.on('connected', () => void drain());
+  subscriber.events.on('notification', () => void drain());
+  subscriber.events.on('reconnect', (attempt: number) =>
+    log.info({ attempt }, 'orphan listener reconnecting'),
+  );
+  subscriber.events.on('error', (err: Error) => log.warn({ err }, 'orphan listener connection error'));
+  await subscriber.connect();
+  await subscriber.listenTo(ORPHAN_CHANNEL);
+  const timer = setInterval(() => void drain(), options.pollIntervalMs ?? 1000);
+  timer.unref();
+  await drain();
+
+  return {
+    get cursor() {
+      return cursor;
+    },
+    drain,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(timer);
+      await running;
+      await subscriber.close().catch(() => undefined);
+    },
+  };
+}
