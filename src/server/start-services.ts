@@ -1,6 +1,8 @@
 import type { RunningApp } from '../app.ts';
 import { logger } from '../logger.ts';
+import { loadDemoOnFirstStart } from '../services/demo.ts';
 import { startOrphanMonitoring } from '../services/orphan-monitor.ts';
+import { recoverAbandonedRuns } from '../services/pipeline-runs.ts';
 
 /**
  * Starts the background parts of a serving process. Each capability that needs one
@@ -12,4 +14,6 @@ export async function startServices(
 ): Promise<void> {
   logger.debug({ loadDemo: options.loadDemoOnFirstStart, db: app.db.isInitialized }, 'starting services');
   await startOrphanMonitoring(app);
+  await recoverAbandonedRuns(app.db);
+  if (options.loadDemoOnFirstStart) await loadDemoOnFirstStart(app);
 }

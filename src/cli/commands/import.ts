@@ -1,0 +1,152 @@
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+
+import { createApp } from '../../app.ts';
+import { openDatabase } from '../../runtime/database.ts';
+import type { ImportStats } from '../../services/import/import-teams.ts';
+import type { PipelineEvent, PipelineRun } from '../../services/pipeline-runs.ts';
+import { cancelPipeline, startPipeline } from '../../services/run-pipeline.ts';
+import { EXIT_FAILURE, runCommand } from '../run-command.ts';
+
+/** The fields of the GraphQL `PipelineRun` type, as GraphQL serialises them. */
+export function runJson(run: PipelineRun) {
+  return {
+    id: run.id,
+    status: run.status,
+    dryRun: run.dryRun,
+    input: run.input,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+    stats: run.stats,
+    error: run.error,
+  };
+}
+
+const STEPS = ['validate', 'repair', 'snapshot', 'import', 'restore', 'verify'];
+
+/** A progress bar on a terminal, one plain line per step event otherwise (logs, CI). */
+export function progressReporter(enabled: boolean): { onEvent(event: PipelineEvent): void; stop(): void } {
+  if (!enabled) return { onEvent: () => undefined, stop: () => undefined };
+  if (!process.stderr.isTTY) {
+    return {
+      onEvent: (e) => process.stderr.write(`[${e.step}] ${e.status.toLowerCase()}: ${e.message}\n`),
+      stop: () => undefined,
+    };
+  }
+  const bar = new cliProgress.SingleBar(
+    {
+      format: 'pipeline [{bar}] {value}/{total} {step}: {message}',
+      stream: process.stderr,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(STEPS.length, 0, { step: 'start', message: '' });
+  return {
+    onEvent(e) {
+      const index = STEPS.indexOf(e.step);
+      const value =
+        e.step === 'run'
+          ? e.status === 'RUNNING'
+            ? 0
+            : STEPS.length
+          : index + (e.status === 'DONE' ? 1 : 0);
+      bar.update(value, { step: e.step, message: e.message.slice(0, 60) });
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+export function printRunSummary(run: PipelineRun): void {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out(`pipeline run ${run.id}: ${run.status}${run.dryRun ? ' (dry run: nothing was written)' : ''}`);
+  const imported = run.stats?.import as ImportStats | undefined;
+  if (imported) {
+    out(
+      `scope: ${imported.scope.join(', ')}; ${imported.records.read} records read, ${imported.rejected} rejected`,
+    );
+    for (const [table, c] of Object.entries(imported.tables)) {
+      out(
+        `  ${table.padEnd(14)} ${c.inserted} inserted, ${c.updated} updated, ${c.unchanged} unchanged, ${c.retired} retired`,
+      );
+    }
+    for (const r of imported.rejections.slice(0, 10)) {
+      out(`  rejected ${r.file} record ${r.index} field "${r.field}": ${r.reason}`);
+    }
+  }
+  const restore = run.stats?.restore as { remapped: number; unmatched: number } | undefined;
+  if (restore) {
+    out(`user data: ${restore.remapped} re-pointed, ${restore.unmatched} left unmatched (reported)`);
+  }
+  const orphans = run.stats?.orphans as { before: number; after: number } | undefined;
+  if (orphans) out(`orphans: ${orphans.before} before, ${orphans.after} after`);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerImport(program: Command): void {
+  program
+    .command('import')
+    .description('refresh reference data from a league feed directory or a teams file (.csv, .ndjson)')
+    .argument('<path>', 'league feed directory or teams file')
+    .option('--dry-run', 'run every step, report the plan, then roll back')
+    .option(
+      '--league <code>',
+      'only this league (repeatable); it is refreshed even if the feed lacks it',
+      collect,
+      [],
+    )
+    .option('--allow-shrink', 'let a league lose more than 25 % of its active teams')
+    .option('--json', 'print the run as one JSON document (the GraphQL PipelineRun fields)')
+    .action(
+      (
+        path: string,
+        options: { dryRun?: boolean; league: string[]; allowShrink?: boolean; json?: boolean },
+      ) =>
+        runCommand(async (config) => {
+          const db = await openDatabase(config);
+          try {
+            const app = await createApp(config, db.url);
+            const progress = progressReporter(!options.json);
+            try {
+              const started = await startPipeline(
+                app,
+                {
+                  path,
+                  label: path,
+                  leagues: options.league.length ? options.league : undefined,
+                  dryRun: options.dryRun ?? false,
+                  allowShrink: options.allowShrink ?? false,
+                },
+                { onEvent: (e) => progress.onEvent(e) },
+              );
+              // Ctrl-C cancels: the run rolls back at its next step or batch.
+              const cancel = () => void cancelPipeline(app, started.run.id).catch(() => undefined);
+              process.once('SIGINT', cancel);
+              process.once('SIGTERM', cancel);
+              const run = await started.finished;
+              process.off('SIGINT', cancel);
+              process.off('SIGTERM', cancel);
+              progress.stop();
+              if (options.json) process.stdout.write(`${JSON.stringify(runJson(run), null, 2)}\n`);
+              else printRunSummary(run);
+              if (run.status !== 'SUCCEEDED') {
+                process.stderr.write(
+                  `error ${run.error?.code ?? 'INTERNAL'}: ${run.error?.message ?? run.status}\n`,
+                );
+                return EXIT_FAILURE;
+              }
+              return 0;
+            } finally {
+              progress.stop();
+              await app.close();
+            }
+          } finally {
+            await db.stop();
+          }
+        }),
+    );
+}
