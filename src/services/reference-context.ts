@@ -78,7 +78,8 @@ export function contextSql(ref: ProtectedReference, value: string, p = 'c'): Con
   const targetCol = ident(ref.targetColumn);
   const leagueClubSeries = (row: string) =>
     `left join leagues ${p}l on ${p}l.id = ${row}.league_id
-     left join clubs ${p}c on ${p}c.id = ${row}.club_id
+     left join (select id, name, bpetl.name_key(name) as name_key from clubs offset 0) ${p}c
+       on ${p}c.id = ${row}.club_id
      left join series ${p}s on ${p}s.id = ${row}.series_id`;
   switch (ref.rematch) {
     case 'team':
@@ -90,7 +91,7 @@ export function contextSql(ref: ProtectedReference, value: string, p = 'c'): Con
           ...NONE,
           league: `${p}l.league_id`,
           club: `${p}c.name`,
-          club_key: `bpetl.name_key(${p}c.name)`,
+          club_key: `${p}c.name_key`,
           series: `${p}s.name`,
           team_name: `${p}t.team_name`,
           team_alias: `${p}t.team_alias`,
@@ -109,7 +110,7 @@ export function contextSql(ref: ProtectedReference, value: string, p = 'c'): Con
           ...NONE,
           league: `${p}l.league_id`,
           club: `${p}c.name`,
-          club_key: `bpetl.name_key(${p}c.name)`,
+          club_key: `${p}c.name_key`,
           series: `${p}s.name`,
           external_id: `${p}t.tenniscores_player_id`,
           first_name: `${p}t.first_name`,

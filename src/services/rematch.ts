@@ -188,7 +188,9 @@ async function fillContextFromSnapshots(manager: Db, snapshotId: number | null):
     `update ${REMATCH_TABLE} r set ${set}, has_context = true
        from (select distinct on (r2.idx) r2.idx, sr.*
                from ${REMATCH_TABLE} r2
-               join bpetl.snapshot_rows sr on sr.reference = r2.reference and sr.row_id = r2.row_id
+               cross join bpetl.snapshots sn
+               join bpetl.snapshot_rows sr
+                 on sr.snapshot_id = sn.id and sr.reference = r2.reference and sr.row_id = r2.row_id
               where not r2.has_context
                 and ($1::bigint is null or sr.snapshot_id = $1)
                 and (r2.old_value is null or sr.value = r2.old_value)

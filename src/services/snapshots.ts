@@ -83,24 +83,22 @@ export async function createSnapshot(
 }
 
 async function snapshotReference(
-  manager: Db,
+  manager: EntityManager,
   snapshotId: number,
   ref: Awaited<ReturnType<typeof loadProtectionSpec>>[number],
 ): Promise<number> {
   const key = await rowKeyColumn(manager, ref.sourceTable);
   const ctx = contextSql(ref, `s.${ident(ref.sourceColumn)}`);
-  const [{ n }]: Array<{ n: number }> = await manager.query(
-    `with copied as (
-       insert into bpetl.snapshot_rows (snapshot_id, reference, row_id, value, ${CONTEXT_COLUMNS.join(', ')})
-       select $1, $2, s.${ident(key)}, s.${ident(ref.sourceColumn)}::text,
-              ${CONTEXT_COLUMNS.map((c) => ctx.columns[c]).join(', ')}
-         from ${ident(ref.sourceTable)} s ${ctx.joins}
-        where ${ref.rowFilter ? `(${ref.rowFilter})` : 'true'}
-       returning 1)
-     select count(*)::int as n from copied`,
-    [snapshotId, ref.name],
-  );
-  return n;
+  const sql = `insert into bpetl.snapshot_rows (snapshot_id, reference, row_id, value, ${CONTEXT_COLUMNS.join(', ')})
+     select $1, $2, s.${ident(key)}, s.${ident(ref.sourceColumn)}::text,
+            ${CONTEXT_COLUMNS.map((c) => ctx.columns[c]).join(', ')}
+       from ${ident(ref.sourceTable)} s ${ctx.joins}
+      where ${ref.rowFilter ? `(${ref.rowFilter})` : 'true'}`;
+  // The structured result carries the row count without a RETURNING pass over a million rows.
+  const result = (await manager.queryRunner!.query(sql, [snapshotId, ref.name], true)) as {
+    affected?: number;
+  };
+  return result.affected ?? 0;
 }
 
 /**
@@ -158,10 +156,11 @@ export async function pruneSnapshots(manager: Db, retention?: number): Promise<n
   const deleted: number[] = [];
   for (const { id } of candidates) {
     // A savepoint per snapshot: a foreign key from a table outside this module (a runs table)
-    // makes the delete fail, and that snapshot must then simply stay.
+    // makes the delete fail, and that snapshot must then simply stay, rows and all.
     await manager.query('savepoint bpetl_prune');
     try {
       await manager.query(`delete from bpetl.snapshots where id = $1`, [id]);
+      await manager.query(`delete from bpetl.snapshot_rows where snapshot_id = $1`, [id]);
       await manager.query('release savepoint bpetl_prune');
       deleted.push(id);
     } catch (err) {
