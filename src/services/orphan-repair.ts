@@ -409,7 +409,7 @@ export async function undoRepair(
       );
     }
     const [undone]: RepairRow[] = await tx.query(
-      `update bpetl.repairs set undone_at = now() where id = $1 returning *`,
+      `with u as (update bpetl.repairs set undone_at = now() where id = $1 returning *) select * from u`,
       [id],
     );
     return toRecord(undone!);
