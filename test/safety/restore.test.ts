@@ -228,6 +228,48 @@ describe('restoreUserData', () => {
     expect(await db.query(`select team_id from polls where id = 1`)).toEqual([{ team_id }]);
   });
 
+  it('re-points availability to the same series by name after series got new ids', async () => {
+    const snapshot = await createSnapshot(ds.current, {});
+    const before = await db.query(
+      `select a.id, s.name, l.league_id from player_availability a join series s on s.id = a.series_id
+         join leagues l on l.id = s.league_id order by a.id`,
+    );
+    const client = await db.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query('set local session_replication_role = replica');
+      await client.query(`create temp table old_series on commit drop as select * from series`);
+      await client.query(`delete from series`);
+      await client.query(
+        `insert into series (name, league_id) select name, league_id from old_series order by id desc`,
+      );
+      for (const table of ['teams', 'players', 'series_leagues']) {
+        await client.query(
+          `update ${table} x set series_id = n.id from old_series o join series n
+             on (n.name, n.league_id) = (o.name, o.league_id) where x.series_id = o.id`,
+        );
+      }
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+    const result = await restoreUserData(ds.current, { snapshotId: snapshot.id });
+    expect(result.byReference.find((r) => r.reference === 'player_availability.series_id')).toEqual({
+      reference: 'player_availability.series_id',
+      remapped: 24,
+      unmatched: 0,
+    });
+    expect(result.remapped).toBe(24);
+    const after = await db.query(
+      `select a.id, s.name, l.league_id from player_availability a join series s on s.id = a.series_id
+         join leagues l on l.id = s.league_id order by a.id`,
+    );
+    expect(after).toEqual(before);
+    expect(await db.query(`select distinct strategy from bpetl.restore_actions`)).toEqual([
+      { strategy: 'series_name' },
+    ]);
+  });
+
   it('is NOT_FOUND for an unknown snapshot', async () => {
     await expect(restoreUserData(ds.current, { snapshotId: 424242 })).rejects.toMatchObject({
       code: 'NOT_FOUND',
