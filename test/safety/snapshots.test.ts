@@ -129,12 +129,32 @@ describe('retention', () => {
     expect(n).toBe(0);
   });
 
+  it('keeps a snapshot another table still references by foreign key', async () => {
+    const pinned = await createSnapshot(ds.current, { note: 'pinned' });
+    await db.query(`create table snapshot_pins (snapshot_id bigint references bpetl.snapshots (id))`);
+    try {
+      await db.query(`insert into snapshot_pins values ($1)`, [pinned.id]);
+      const deleted = await ds.current.transaction((manager) => pruneSnapshots(manager, 1));
+      expect(deleted).not.toContain(pinned.id);
+      expect(deleted.length).toBeGreaterThan(0);
+      const ids = (await listSnapshots(ds.current.manager)).map((s) => s.id);
+      expect(ids).toContain(pinned.id);
+      const [{ n }] = await db.query<{ n: number }>(
+        `select count(*)::int as n from bpetl.snapshot_rows where snapshot_id = $1`,
+        [pinned.id],
+      );
+      expect(n).toBe(pinned.rows + 24);
+    } finally {
+      await db.query(`drop table snapshot_pins`);
+    }
+  });
+
   it('reads the retention from bpetl.settings and rejects a non-positive one', async () => {
     await db.query(`update bpetl.settings set value = '3'::jsonb where key = 'snapshot_retention'`);
     await createSnapshot(ds.current, {});
     const list = await listSnapshots(ds.current.manager);
-    // 3 newest plus the failed run's.
-    expect(list).toHaveLength(4);
+    // The newest 3 (the pinned one among them) plus the failed run's.
+    expect(list.map((x) => x.note ?? x.runId)).toEqual([null, 'pinned', 'run-failed']);
     await expect(pruneSnapshots(ds.current.manager, 0)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await db.query(`update bpetl.settings set value = '10'::jsonb where key = 'snapshot_retention'`);
   });
