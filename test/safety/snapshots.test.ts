@@ -153,7 +153,7 @@ describe('retention', () => {
     await db.query(`update bpetl.settings set value = '3'::jsonb where key = 'snapshot_retention'`);
     await createSnapshot(ds.current, {});
     const list = await listSnapshots(ds.current.manager);
-    // The newest 3 (the pinned one among them) plus the failed run's.
+    // Three remain (the new one, the pinned one, the failed run's): within a retention of 3.
     expect(list.map((x) => x.note ?? x.runId)).toEqual([null, 'pinned', 'run-failed']);
     await expect(pruneSnapshots(ds.current.manager, 0)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await db.query(`update bpetl.settings set value = '10'::jsonb where key = 'snapshot_retention'`);
