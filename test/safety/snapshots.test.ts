@@ -151,10 +151,10 @@ describe('retention', () => {
 
   it('reads the retention from bpetl.settings and rejects a non-positive one', async () => {
     await db.query(`update bpetl.settings set value = '3'::jsonb where key = 'snapshot_retention'`);
-    await createSnapshot(ds.current, {});
+    for (const note of ['a', 'b', 'c', 'd']) await createSnapshot(ds.current, { note });
     const list = await listSnapshots(ds.current.manager);
-    // Three remain (the new one, the pinned one, the failed run's): within a retention of 3.
-    expect(list.map((x) => x.note ?? x.runId)).toEqual([null, 'pinned', 'run-failed']);
+    // The newest 3, plus the failed run's, which retention never drops.
+    expect(list.map((x) => x.note ?? x.runId)).toEqual(['d', 'c', 'b', 'run-failed']);
     await expect(pruneSnapshots(ds.current.manager, 0)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await db.query(`update bpetl.settings set value = '10'::jsonb where key = 'snapshot_retention'`);
   });
