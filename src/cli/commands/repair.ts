@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+
+import { emergencyRepair, repairOrphans, type RepairReport } from '../../services/orphan-repair.ts';
+import { runCommand } from '../run-command.ts';
+import { withApp } from './health.ts';
+
+function printReport(report: RepairReport, emergency: boolean): void {
+  const out: string[] = [];
+  const verb = report.dryRun ? 'would repair' : 'repaired';
+  if (emergency) out.push(`full scan: ${report.detected} orphan(s) without an event`);
+  out.push(
+    `${report.examined} open orphan event(s); ${verb} ${report.repaired.length}, quarantined ${report.quarantined.length}`,
+  );
+  for (const r of report.repaired) {
+    out.push(
+      `  ${r.table}.${r.column} row ${r.rowId}: ${r.oldValue ?? 'NULL'} -> ${r.newValue} (${r.strategy})`,
+    );
+  }
+  for (const q of report.quarantined) {
+    out.push(`  quarantined ${q.table}.${q.column} row ${q.rowId}: ${q.missingRef} (${q.reason})`);
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+export function registerRepair(program: Command): void {
+  program
+    .command('repair')
+    .description('repair open orphan events on unique matches, quarantine the rest (never deletes)')
+    .option('--emergency', 'first scan every protected reference (for when protection was off)')
+    .option('--dry-run', 'show what would change, change nothing')
+    .option('--json', 'print the RepairReport as one JSON document')
+    .action((options: { emergency?: boolean; dryRun?: boolean; json?: boolean }) =>
+      runCommand((config) =>
+        withApp(config, async (app) => {
+          const dryRun = options.dryRun ?? false;
+          const report = options.emergency
+            ? await emergencyRepair(app.db, { dryRun })
+            : await repairOrphans(app.db, { dryRun });
+          if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+          else printReport(report, options.emergency ?? false);
+        }),
+      ),
+    );
+}
