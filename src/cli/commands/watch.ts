@@ -129,7 +129,7 @@ export function registerWatch(program: Command): void {
       runCommand(async (config) => {
         const url = options.url ?? `http://127.0.0.1:${config.port}/graphql`;
         if (!/^https?:\/\//.test(url))
-          throw new AppError('INVALID_INPUT', `--url must be http(s)://…, got "${url}"`);
+          {throw new AppError('INVALID_INPUT', `--url must be http(s)://…, got "${url}"`);}
         if (options.webhook && !/^https?:\/\//.test(options.webhook)) {
           throw new AppError('INVALID_INPUT', `--webhook must be http(s)://…, got "${options.webhook}"`);
         }
@@ -219,6 +219,9 @@ async function watch(
       );
     }
   });
+  process.stderr.write(
+    `watching ${options.url}${options.webhook ? `, posting to ${options.webhook}` : ''}\n`,
+  );
   await stop;
   await client.dispose();
   await chain;
