@@ -1,6 +1,7 @@
-import type pg from 'pg';
+import pg from 'pg';
 
 import { AppError } from '../errors.ts';
+import type { OffsetStore } from '../logs/offsets.ts';
 import type { LogFinding } from '../logs/types.ts';
 
 /** NOTIFY channels: `{"category","ids":[…]}` per category and statement; `{"id","category"}` per alert. */
@@ -75,15 +76,13 @@ async function rows<R>(db: LogDb, sql: string, params: unknown[] = []): Promise<
   return (result as pg.QueryResult).rows as R[];
 }
 
-/** Runs `fn` in a transaction: on a pool's own client, else on `db` (joining its open transaction if any). */
+/**
+ * Runs `fn` in a transaction: a pool's own client in a new one; an EntityManager in its open one or a
+ * new one; a pg Client or PoolClient as it is, inside whatever transaction its owner opened.
+ */
 async function transaction<T>(db: LogDb, fn: (tx: LogDb) => Promise<T>): Promise<T> {
-  const pool = db as Partial<pg.Pool>;
-  if (
-    typeof pool.connect === 'function' &&
-    typeof (db as Partial<pg.PoolClient>).release !== 'function' &&
-    'totalCount' in pool
-  ) {
-    const client = await pool.connect();
+  if (db instanceof pg.Pool) {
+    const client = await db.connect();
     try {
       await client.query('begin');
       const result = await fn(client);
@@ -96,17 +95,13 @@ async function transaction<T>(db: LogDb, fn: (tx: LogDb) => Promise<T>): Promise
       client.release();
     }
   }
-  const manager = db as { transaction?: (fn: (m: LogDb) => Promise<T>) => Promise<T> };
+  const manager = db as {
+    queryRunner?: { isTransactionActive?: boolean };
+    transaction?: (fn: (m: LogDb) => Promise<T>) => Promise<T>;
+  };
+  if (manager.queryRunner?.isTransactionActive) return fn(db);
   if (typeof manager.transaction === 'function') return manager.transaction(fn);
-  await db.query('begin');
-  try {
-    const result = await fn(db);
-    await db.query('commit');
-    return result;
-  } catch (err) {
-    await db.query('rollback').catch(() => undefined);
-    throw err;
-  }
+  return fn(db);
 }
 
 const FINDING_COLUMNS = `id::text, category, fingerprint, count::int as count,
@@ -141,8 +136,8 @@ function validate(findings: LogFinding[]): void {
 /**
  * Stores findings in one transaction: upserted by fingerprint (counts added or maxed, first/last seen
  * widened, files merged), hits counted per category and minute, and an alert raised for each
- * category whose threshold is reached inside its window (at most one per window). Pass a transaction
- * (a PoolClient or EntityManager inside one) to make this part of a larger one.
+ * category whose threshold is reached inside its window (at most one per window). A pool gets its
+ * own transaction; pass an EntityManager or a client inside an open transaction to join a larger one.
  */
 export async function recordFindings(
   db: LogDb,
@@ -218,12 +213,12 @@ async function raiseIfOverThreshold(
     tx,
     `with hits as (
        select coalesce(sum(count), 0) as n from bpetl.log_finding_hits
-        where category = $1 and bucket > now() - make_interval(secs => $3))
+        where category = $1::text and bucket > now() - make_interval(secs => $3::int))
      insert into bpetl.log_alerts (category, count, threshold, window_seconds)
-     select $1, hits.n, $2, $3 from hits
-      where hits.n >= $2
+     select $1::text, hits.n, $2::int, $3::int from hits
+      where hits.n >= $2::int
         and not exists (select 1 from bpetl.log_alerts a
-                         where a.category = $1 and a.raised_at > now() - make_interval(secs => $3))
+                         where a.category = $1::text and a.raised_at > now() - make_interval(secs => $3::int))
      returning ${ALERT_COLUMNS}`,
     [category, threshold.count, threshold.windowSeconds],
   );
@@ -325,4 +320,26 @@ export async function pruneLogOffsets(db: LogDb, keep: { dev: string; ino: strin
                          where k.dev = o.dev and k.ino = o.ino)`,
     [JSON.stringify(keep)],
   );
+}
+
+/**
+ * Follow progress in the database: each batch's findings and the offsets after it commit in one
+ * transaction, so a crash at any point neither loses entries nor counts them twice. `onAlert` hears
+ * the alerts a batch raised, after the commit.
+ */
+export function createPgOffsetStore(
+  pool: pg.Pool,
+  options: RecordOptions & { onAlert?: (alert: LogAlert) => void } = {},
+): OffsetStore {
+  return {
+    load: () => loadLogOffsets(pool),
+    async commit(batch) {
+      const result = await transaction(pool, async (tx) => {
+        const recorded = await recordFindings(tx, batch.findings, options);
+        await saveLogOffsets(tx, batch.offsets);
+        return recorded;
+      });
+      result.alerts.forEach((alert) => options.onAlert?.(alert));
+    },
+  };
 }
