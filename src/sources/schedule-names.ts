@@ -31,16 +31,20 @@ export function splitScheduleTeam(league: LeagueCode, rawName: unknown, rawSerie
 }
 
 /**
- * `Winnetka 99 A - 99` and `Legends - Legends`: the series was appended to a name that already ends
+ * `Winnetka 99 A - 99`, `Valley Lo 20 - Series 20` and `Legends - Legends`: the series was appended to a name that already ends
  * in it. Cut it once; `Tennaqua - 22` stays whole because `Tennaqua` does not end in the series.
  */
 function aptaTeam(name: string, series: string): string {
   const token = series ? tokenOf('APTA_CHICAGO', series) : (/.*\s-\s(.+)$/.exec(name)?.[1] ?? '');
   if (!token) return name;
   const escaped = escapeRegExp(token);
-  const match = new RegExp(`^(.+?)\\s+-\\s+${escaped}$`, 'i').exec(name);
-  if (!match) return name;
-  const rest = match[1];
-  const doubled = new RegExp(`(?:^|\\s)${escaped}(?:\\s+[A-Z])?$`, 'i').test(rest);
-  return doubled ? rest : name;
+  // The suffix is the bare token (`Tennaqua 22 - 22`) or, in the other spelling, the whole series
+  // (`Valley Lo 20 - Series 20`).
+  for (const suffix of series ? [token, series] : [token]) {
+    const match = new RegExp(`^(.+?)\\s+-\\s+${escapeRegExp(suffix)}$`, 'i').exec(name);
+    if (!match) continue;
+    const rest = match[1];
+    if (new RegExp(`(?:^|\\s)${escaped}(?:\\s+[A-Z])?$`, 'i').test(rest)) return rest;
+  }
+  return name;
 }
