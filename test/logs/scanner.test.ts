@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { CHUNK_SIZE } from '../../src/logs/reader.ts';
 import { scanLogs } from '../../src/logs/scanner.ts';
+import { renderScanSummary } from '../../src/logs/summary.ts';
 
 let dir: string;
 
@@ -119,6 +120,15 @@ describe('scanLogs', () => {
       CONSTRAINT_VIOLATION: 2,
       DEADLOCK: 1,
     });
+  });
+
+  it('renders a table per category and file, with the problems', async () => {
+    const table = renderScanSummary(
+      await scanLogs({ paths: [path.join(dir, 'postgresql.log'), path.join(dir, 'nope')] }),
+    );
+    expect(table).toMatch(/^CONSTRAINT_VIOLATION +2 +1$/m);
+    expect(table).toMatch(/postgresql\.log +pg-stderr +DEADLOCK +1$/m);
+    expect(table).toContain(`problem: ${path.join(dir, 'nope')}: no such file or directory`);
   });
 
   it('reports paths that name nothing', async () => {
