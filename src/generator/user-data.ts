@@ -66,7 +66,13 @@ const QUESTIONS = [
 ];
 const CHOICES = ['Yes', 'No', 'Maybe'];
 
-const TEMP_TABLES = ['bpetl_gen_user', 'bpetl_gen_player', 'bpetl_gen_group', 'bpetl_gen_team'];
+const TEMP_TABLES = [
+  'bpetl_gen_poll',
+  'bpetl_gen_user',
+  'bpetl_gen_player',
+  'bpetl_gen_group',
+  'bpetl_gen_team',
+];
 
 /**
  * Inserts deterministic user data for the teams and players in the database. Given a Pool, it runs in
@@ -180,7 +186,7 @@ async function seedOn(client: pg.ClientBase, options: SeedUserDataOptions): Prom
               (row_number() over (partition by p.team_id order by p.id) - 1)::int as rn,
               (count(*) over (partition by p.team_id))::int as cnt
        from players p
-       where p.team_id in (select team_id from bpetl_gen_team)`,
+       where p.team_id in (select team_id from bpetl_gen_group)`,
     );
     await client.query(`create index on bpetl_gen_player (team_id, rn)`);
     await client.query(`analyze bpetl_gen_group`);
@@ -207,40 +213,49 @@ async function seedOn(client: pg.ClientBase, options: SeedUserDataOptions): Prom
     await client.query(`create index on bpetl_gen_user (g, k)`);
     await client.query(`analyze bpetl_gen_user`);
 
-    const { rows: pollRows } = await client.query<{ polls: string; choices: string }>(
-      `with made as (
-         insert into polls (team_id, created_by, question, created_at)
-         select grp.team_id, u.user_id,
-                ($1::text[])[1 + (grp.g + $3::int) % cardinality($1::text[])] || ' (' || grp.series || ')?',
-                timestamptz '2025-01-06 12:00:00+00' + (grp.g % 60) * interval '1 day'
-         from bpetl_gen_group grp
-         join bpetl_gen_user u on u.g = grp.g and u.k = 0
-         order by grp.g
-         returning id
-       ), choices as (
-         insert into poll_choices (poll_id, choice_text)
-         select made.id, c.txt
-         from made cross join unnest($2::text[]) with ordinality c (txt, ord)
-         order by made.id, c.ord
-         returning 1
-       )
-       select (select count(*) from made) as polls, (select count(*) from choices) as choices`,
-      [QUESTIONS, CHOICES, salt],
+    // Poll ids are drawn from the sequence first, so choices and responses join on a temp table rather
+    // than on polls.created_by, which has no index and would make the planner scan polls per row.
+    await client.query(
+      `create temp table bpetl_gen_poll as
+       select g, nextval(pg_get_serial_sequence('polls', 'id'))::int as poll_id
+       from (select g from bpetl_gen_group order by g) grp`,
     );
-
+    await client.query(`create index on bpetl_gen_poll (poll_id)`);
+    await client.query(`analyze bpetl_gen_poll`);
+    const polls = await rowCount(
+      client,
+      `insert into polls (id, team_id, created_by, question, created_at)
+       select gp.poll_id, grp.team_id, u.user_id,
+              ($1::text[])[1 + (grp.g + $2::int) % cardinality($1::text[])] || ' (' || grp.series || ')?',
+              timestamptz '2025-01-06 12:00:00+00' + (grp.g % 60) * interval '1 day'
+       from bpetl_gen_poll gp
+       join bpetl_gen_group grp on grp.g = gp.g
+       join bpetl_gen_user u on u.g = grp.g and u.k = 0
+       order by grp.g`,
+      [QUESTIONS, salt],
+    );
+    const pollChoices = await rowCount(
+      client,
+      `insert into poll_choices (poll_id, choice_text)
+       select gp.poll_id, c.txt
+       from bpetl_gen_poll gp cross join unnest($1::text[]) with ordinality c (txt, ord)
+       order by gp.poll_id, c.ord`,
+      [CHOICES],
+    );
     const pollResponses = await rowCount(
       client,
       `insert into poll_responses (poll_id, choice_id, player_id, responded_at)
-       select po.id, ch.id, pl.id, po.created_at + (pl.rn + 1) * interval '1 hour'
-       from bpetl_gen_user u
-       join polls po on po.created_by = u.user_id
-       join bpetl_gen_player pl on pl.team_id = po.team_id and pl.rn < 3
-       cross join lateral (
-         select c.id from poll_choices c where c.poll_id = po.id
-         order by c.id offset (pl.id + $1::int) % 3 limit 1
-       ) ch
-       where u.k = 0
-       order by po.id, pl.rn`,
+       select gp.poll_id, ch.id, pl.id,
+              timestamptz '2025-01-06 12:00:00+00' + (grp.g % 60) * interval '1 day' + (pl.rn + 1) * interval '1 hour'
+       from bpetl_gen_poll gp
+       join bpetl_gen_group grp on grp.g = gp.g
+       join bpetl_gen_player pl on pl.team_id = grp.team_id and pl.rn < 3
+       join (
+         select c.id, c.poll_id, (row_number() over (partition by c.poll_id order by c.id) - 1)::int as ord
+         from poll_choices c
+         where c.poll_id in (select poll_id from bpetl_gen_poll)
+       ) ch on ch.poll_id = gp.poll_id and ch.ord = (pl.id + $1::int) % 3
+       order by gp.poll_id, pl.rn`,
       [salt],
     );
 
@@ -312,8 +327,8 @@ async function seedOn(client: pg.ClientBase, options: SeedUserDataOptions): Prom
       teams: teamCount,
       groups,
       users,
-      polls: Number(pollRows[0].polls),
-      poll_choices: Number(pollRows[0].choices),
+      polls,
+      poll_choices: pollChoices,
       poll_responses: pollResponses,
       captain_messages: captainMessages,
       practice_times: practiceTimes,
