@@ -3,7 +3,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const MAIN = path.join(ROOT, 'src/cli/main.ts');
 
 export interface CliResult {
@@ -15,7 +14,8 @@ export interface CliResult {
 
 /** Starts `bpetl <args>` as a real process, as an operator would run it. */
 export function spawnCli(args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
-  return spawn(TSX, [MAIN, ...args], {
+  // node itself, with tsx as a loader: a signal sent to the child reaches the CLI, not a wrapper.
+  return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
