@@ -44,7 +44,19 @@ export async function restoreUserData(
     const spec = await loadProtectionSpec(manager);
     await prepareRematchTable(manager);
     let checked = 0;
-    for (const ref of spec) checked += await queueChangedRows(manager, snapshot.id, ref);
+    // The snapshot's rows are usually not yet analysed (taken in this very transaction): row estimates
+    // of 1 would pick a nested loop per row; every row of a reference is visited, so hash joins win.
+    const [{ previous }]: Array<{ previous: string }> = await manager.query(
+      `select current_setting('enable_nestloop') as previous, set_config('enable_nestloop', 'off', true)`,
+    );
+    try {
+      for (const ref of spec) checked += await queueChangedRows(manager, snapshot.id, ref);
+    } finally {
+      // In a failed transaction this cannot run, and need not: the setting goes with the transaction.
+      await manager
+        .query(`select set_config('enable_nestloop', $1, true)`, [previous])
+        .catch(() => undefined);
+    }
     await resolvePending(manager, spec, snapshot.id);
     const counts: Array<{ reference: string; remapped: number; unmatched: number }> = await manager.query(
       `select reference,
