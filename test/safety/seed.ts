@@ -39,8 +39,8 @@ export async function seedSafetyData(db: pg.Pool, options: SeedOptions = {}): Pr
     create temp table seed_pairs as
       select t.id as team_id, t.club_id, t.series_id, t.league_id, u.id as user_id,
              (select min(p.id) from players p where p.team_id = t.id) as player_id
-        from teams t
-        join users u on u.email like 'user' || t.id || '-%';
+        from teams t cross join generate_series(1, ${perTeam}) n
+        join users u on u.email = 'user' || t.id || '-' || n || '@example.test';
     insert into polls (team_id, created_by, question) select team_id, user_id, 'Play Friday?' from seed_pairs;
     insert into poll_choices (poll_id, choice_text) select id, 'Yes' from polls;
     insert into poll_responses (poll_id, choice_id, player_id)
