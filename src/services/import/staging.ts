@@ -42,6 +42,8 @@ const BATCH_BYTES = 1 << 20;
  */
 export class StagingWriter {
   private readonly buffers = new Map<StagingTable, string[]>();
+  /** The COPY in flight: the next batch is parsed while it runs, and waits for it before its own. */
+  private inFlight: Promise<void> | null = null;
   private readonly sizes = new Map<StagingTable, number>();
   readonly rows: Record<StagingTable, number> = {
     stg_teams: 0,
@@ -65,6 +67,8 @@ export class StagingWriter {
 
   async flushAll(): Promise<void> {
     for (const table of this.buffers.keys()) await this.flush(table);
+    await this.inFlight;
+    this.inFlight = null;
   }
 
   private async flush(table: StagingTable): Promise<void> {
@@ -72,7 +76,13 @@ export class StagingWriter {
     if (!buffer || buffer.length === 0) return;
     this.buffers.set(table, []);
     this.sizes.set(table, 0);
-    await copyInto(this.client, table, buffer.join(''));
+    const text = buffer.join('');
+    // At most one batch waits in memory behind the running COPY.
+    await this.inFlight;
+    const copy = copyInto(this.client, table, text);
+    // A failure surfaces at the next flush; until then it must not count as unhandled.
+    copy.catch(() => undefined);
+    this.inFlight = copy;
   }
 }
 
