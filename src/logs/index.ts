@@ -14,6 +14,6 @@ export {
   type FollowOffset,
   type OffsetStore,
 } from './offsets.ts';
-export { scanLogs,type ScanOptions } from './scanner.ts';
+export { scanLogs, type ScanOptions } from './scanner.ts';
 export { renderScanSummary } from './summary.ts';
 export * from './types.ts';

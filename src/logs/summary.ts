@@ -18,8 +18,9 @@ export function renderScanSummary(result: ScanResult): string {
     const counts = Object.entries(file.totals).filter(([, n]) => n > 0);
     const format = `${file.format}${file.gzip ? '.gz' : ''}`;
     if (counts.length === 0) lines.push(`${pad(file.file, 48)}${pad(format, 11)}${pad('-', width)}0`);
-    for (const [category, n] of counts)
-      {lines.push(`${pad(file.file, 48)}${pad(format, 11)}${pad(category, width)}${n}`);}
+    for (const [category, n] of counts) {
+      lines.push(`${pad(file.file, 48)}${pad(format, 11)}${pad(category, width)}${n}`);
+    }
   }
   for (const p of result.problems) lines.push(`problem: ${p.file}: ${p.reason}`);
   return lines.join('\n');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { BUILTIN_RULES, createClassifier } from '../../src/logs/classifier.ts';
 import { fingerprint, maskMessage } from '../../src/logs/fingerprint.ts';
+import { parseLogPatterns } from '../../src/logs/patterns.ts';
 import type { LogEntry } from '../../src/logs/types.ts';
 
 function entry(message: string, extra: Partial<LogEntry> = {}): LogEntry {
@@ -114,5 +115,25 @@ describe('fingerprint', () => {
     );
     expect(fingerprint('DEADLOCK', 'a')).not.toBe(fingerprint('UPSERT_FAILURE', 'a'));
     expect(maskMessage("user '3f0c2a9e-8a1b-4c5d-9e7f-0123456789ab' x")).toBe('user ? x');
+  });
+});
+
+describe('parseLogPatterns', () => {
+  it('reads an object or an array', () => {
+    expect(parseLogPatterns('{"SCRAPER_GAP": "missing from feed"}')).toEqual([
+      { category: 'SCRAPER_GAP', pattern: 'missing from feed' },
+    ]);
+    expect(parseLogPatterns('[{"category": "X", "pattern": "y"}]')).toEqual([
+      { category: 'X', pattern: 'y' },
+    ]);
+  });
+
+  it('says where a bad pattern is', () => {
+    expect(() => parseLogPatterns('{', 'p.json')).toThrow(/^p\.json is not valid JSON/);
+    expect(() => parseLogPatterns('[{"category": "X"}]', 'p.json')).toThrow(
+      'p.json, entry 0: needs a string category and a string pattern',
+    );
+    expect(() => parseLogPatterns('{"X": "("}')).toThrow(/X is not a valid regular expression/);
+    expect(() => parseLogPatterns('3')).toThrow(/must be an object or an array/);
   });
 });
