@@ -1,0 +1,136 @@
+// Import benchmark: the pipeline against the floor (plain COPY of the team rows into an empty
+// unlogged table) and the classic row-by-row baseline, on generated feeds.
+// Run: npx tsx bench/import.ts [teams=100000] [baselineSample=3000]
+// DATABASE_URL names the server (a fresh database is created and dropped); unset: embedded.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
+import { createApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { generateLeagueFeed, writeLeagueFeed } from '../src/generator/index.ts';
+import type { ImportStats } from '../src/services/import/import-teams.ts';
+import type { PipelineEvent } from '../src/services/pipeline-runs.ts';
+import { startPipeline } from '../src/services/run-pipeline.ts';
+import { importClassic } from './import-baseline.ts';
+import { withBenchDatabase } from './orphan-bench-db.ts';
+
+const TEAMS = Number(process.argv[2] ?? 100_000);
+const SAMPLE = Math.min(TEAMS, Number(process.argv[3] ?? 3_000));
+const SEED = 'bench-import';
+
+export interface ImportBenchResult {
+  teams: number;
+  rows: { teams: number; players: number; fixtures: number };
+  floorMs: number;
+  runs: Array<{ name: string; totalMs: number; importMs: number; teams: ImportStats['tables']['teams'] }>;
+  baseline: { sampleTeams: number; sampleMs: number; extrapolatedMs: number };
+}
+
+async function floorCopy(pool: pg.Pool): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query(
+      `create unlogged table bench_floor (league text, club text, series text, team_name text)`,
+    );
+    const lines: string[] = [];
+    for (const team of generateLeagueFeed({ seed: SEED, teams: TEAMS }).teams()) {
+      lines.push([team.league, team.club, team.series, team.teamName].join('\t') + '\n');
+    }
+    const started = performance.now();
+    const stream = client.query(copyFrom('copy bench_floor from stdin'));
+    await new Promise<void>((resolve, reject) => {
+      stream.on('error', reject);
+      stream.on('finish', resolve);
+      for (const line of lines) stream.write(line);
+      stream.end();
+    });
+    return performance.now() - started;
+  } finally {
+    await client.query('drop table if exists bench_floor');
+    client.release();
+  }
+}
+
+async function timedRun(app: Awaited<ReturnType<typeof createApp>>, name: string, dir: string) {
+  const marks = new Map<string, number>();
+  const onEvent = (e: PipelineEvent) => {
+    if (e.step === 'import' && (e.status === 'STARTED' || e.status === 'DONE'))
+      {marks.set(e.status, performance.now());}
+  };
+  const started = performance.now();
+  const run = await (await startPipeline(app, { path: dir, allowShrink: true }, { onEvent })).finished;
+  const totalMs = performance.now() - started;
+  if (run.status !== 'SUCCEEDED') throw new Error(`${name}: ${run.status} ${JSON.stringify(run.error)}`);
+  const importMs = (marks.get('DONE') ?? 0) - (marks.get('STARTED') ?? 0);
+  const stats = run.stats!.import as ImportStats;
+  process.stdout.write(
+    `${name}: pipeline ${(totalMs / 1000).toFixed(2)} s, import step ${(importMs / 1000).toFixed(2)} s; ` +
+      `teams ${JSON.stringify(stats.tables.teams)}\n`,
+  );
+  return { name, totalMs, importMs, teams: stats.tables.teams, stats };
+}
+
+export async function benchImport(): Promise<ImportBenchResult> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bpetl-bench-import-'));
+  try {
+    const base = path.join(dir, 'base');
+    const changed = path.join(dir, 'changed');
+    const sample = path.join(dir, 'sample');
+    const written = await writeLeagueFeed(base, { seed: SEED, teams: TEAMS, compact: true });
+    await writeLeagueFeed(changed, { seed: SEED, teams: TEAMS, compact: true, changeFraction: 0.01 });
+    await writeLeagueFeed(sample, { seed: SEED, teams: SAMPLE, compact: true });
+    process.stdout.write(
+      `feed: ${written.teams} teams, ${written.players} player and ${written.schedules} schedule records, ` +
+        `${(written.bytes / 1e6).toFixed(0)} MB\n`,
+    );
+    return await withBenchDatabase(async (url, pool) => {
+      const floorMs = await floorCopy(pool);
+      process.stdout.write(
+        `floor: COPY of ${TEAMS} team rows into an empty unlogged table ${floorMs.toFixed(0)} ms\n`,
+      );
+      const app = await createApp(loadConfig(), url);
+      const runs = [];
+      try {
+        runs.push(await timedRun(app, 'first import', base));
+        runs.push(await timedRun(app, 'unchanged re-import', base));
+        runs.push(await timedRun(app, 're-import, 1 % changed', changed));
+      } finally {
+        await app.close();
+      }
+      await pool.query(
+        'truncate leagues, clubs, series, club_leagues, series_leagues, teams, players, schedule, series_stats cascade',
+      );
+      const sampleMs = await importClassic(pool, sample);
+      const extrapolatedMs = (sampleMs * TEAMS) / SAMPLE;
+      process.stdout.write(
+        `baseline: ${SAMPLE} teams row by row in ${(sampleMs / 1000).toFixed(2)} s → ` +
+          `${(extrapolatedMs / 1000).toFixed(1)} s for ${TEAMS} teams\n`,
+      );
+      const first = runs[0]!;
+      const unchanged = runs[1]!;
+      process.stdout.write(
+        `ratios: unchanged import step / floor = ${(unchanged.importMs / floorMs).toFixed(1)}× (target ≤ 5×); ` +
+          `baseline / first pipeline = ${(extrapolatedMs / first.totalMs).toFixed(1)}× (target ≥ 30×); ` +
+          `baseline / unchanged pipeline = ${(extrapolatedMs / unchanged.totalMs).toFixed(1)}×\n`,
+      );
+      return {
+        teams: TEAMS,
+        rows: { teams: written.teams, players: written.players, fixtures: written.schedules },
+        floorMs,
+        runs: runs.map(({ stats: _stats, ...r }) => r),
+        baseline: { sampleTeams: SAMPLE, sampleMs, extrapolatedMs },
+      };
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await benchImport();
+  process.stdout.write(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`);
+}
