@@ -36,16 +36,23 @@ async function floorCopy(pool: pg.Pool): Promise<number> {
     await client.query(
       `create unlogged table bench_floor (league text, club text, series text, team_name text)`,
     );
-    const lines: string[] = [];
+    // Built before the clock starts and sent in 64 KB chunks: the floor is the database's work alone.
+    const chunks: string[] = [];
+    let chunk = '';
     for (const team of generateLeagueFeed({ seed: SEED, teams: TEAMS }).teams()) {
-      lines.push([team.league, team.club, team.series, team.teamName].join('\t') + '\n');
+      chunk += [team.league, team.club, team.series, team.teamName].join('\t') + '\n';
+      if (chunk.length >= 65_536) {
+        chunks.push(chunk);
+        chunk = '';
+      }
     }
+    chunks.push(chunk);
     const started = performance.now();
     const stream = client.query(copyFrom('copy bench_floor from stdin'));
     await new Promise<void>((resolve, reject) => {
       stream.on('error', reject);
       stream.on('finish', resolve);
-      for (const line of lines) stream.write(line);
+      for (const part of chunks) stream.write(part);
       stream.end();
     });
     return performance.now() - started;
