@@ -2,6 +2,7 @@ import type { RunningApp } from '../app.ts';
 import { logger } from '../logger.ts';
 import { loadDemoOnFirstStart } from '../services/demo.ts';
 import { startOrphanMonitoring } from '../services/orphan-monitor.ts';
+import { startPipelineListener } from '../services/pipeline-listener.ts';
 import { recoverAbandonedRuns } from '../services/pipeline-runs.ts';
 
 /**
@@ -15,5 +16,6 @@ export async function startServices(
   logger.debug({ loadDemo: options.loadDemoOnFirstStart, db: app.db.isInitialized }, 'starting services');
   await startOrphanMonitoring(app);
   await recoverAbandonedRuns(app.db);
+  await startPipelineListener(app);
   if (options.loadDemoOnFirstStart) await loadDemoOnFirstStart(app);
 }

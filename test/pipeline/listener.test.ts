@@ -1,0 +1,38 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { createApp, type RunningApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { writeLeagueFeed } from '../../src/generator/index.ts';
+import { startPipelineListener } from '../../src/services/pipeline-listener.ts';
+import { PIPELINE_TOPIC, startPipeline } from '../../src/services/run-pipeline.ts';
+import { useTestApp } from '../helpers/app.ts';
+
+const t = useTestApp();
+let other: RunningApp;
+let feed: string;
+
+beforeAll(async () => {
+  feed = await mkdtemp(path.join(os.tmpdir(), 'bpetl-listener-'));
+  await writeLeagueFeed(feed, { seed: 'listener', teams: 100 });
+  other = await createApp(loadConfig({}), t.db.url);
+  await startPipelineListener(other);
+});
+afterAll(async () => {
+  await other?.close();
+  await rm(feed, { recursive: true, force: true });
+});
+
+describe('pipeline listener', () => {
+  it('wakes followers on another instance through NOTIFY', async () => {
+    const started = await startPipeline(t.app, { path: feed });
+    const hints = other.pubsub.subscribe(PIPELINE_TOPIC, started.run.id)[Symbol.asyncIterator]();
+    const first = await hints.next();
+    await hints.return?.();
+    expect(first.done).toBe(false);
+    expect((await started.finished).status).toBe('SUCCEEDED');
+  });
+});
