@@ -75,6 +75,9 @@ const MESSAGE_RULES: Rule[] = [
   },
 ];
 
+/** Bytes that never occur in a text log (tab, newlines, form feed and ESC for colours are allowed). */
+export const CONTROL_BYTES = String.raw`[\x00-\x08\x0e-\x1a\x1c-\x1f]`;
+
 const CODES = String.raw`\b(?:${Object.keys(SQLSTATE_CATEGORIES).join('|')})\b`;
 
 /**
@@ -84,7 +87,8 @@ const CODES = String.raw`\b(?:${Object.keys(SQLSTATE_CATEGORIES).join('|')})\b`;
  */
 function prefilters(patterns: LogPattern[]): RegExp[] {
   const anchors = [...new Set(MESSAGE_RULES.flatMap((r) => r.anchors))].join('|');
-  const res = [new RegExp(anchors, 'gi'), new RegExp(CODES, 'g')];
+  // Control bytes ride along with the codes: one pass finds both, and garbage costs no pass of its own.
+  const res = [new RegExp(anchors, 'gi'), new RegExp(`${CONTROL_BYTES}|${CODES}`, 'g')];
   if (patterns.length) res.push(new RegExp(patterns.map((p) => `(?:${p.pattern})`).join('|'), 'gi'));
   return res;
 }

@@ -1,13 +1,10 @@
-import type { Classifier } from './classifier.ts';
+import { type Classifier, CONTROL_BYTES } from './classifier.ts';
 import { fingerprint } from './fingerprint.ts';
 import type { FormatParser } from './formats/parser.ts';
 import type { ClassifiedEntry } from './types.ts';
 
-/** Control bytes that never occur in a text log (tab, newlines, form feed and ESC for colours are allowed). */
-/* eslint-disable no-control-regex -- finding control bytes is the point */
-const BINARY = /[\x00-\x08\x0e-\x1a\x1c-\x1f]/;
-const BINARY_ALL = /[\x00-\x08\x0e-\x1a\x1c-\x1f]/g;
-/* eslint-enable no-control-regex */
+const BINARY = new RegExp(CONTROL_BYTES);
+const BINARY_ALL = new RegExp(CONTROL_BYTES, 'g');
 /** Random bytes are ~10 % control bytes; text has none. A start with this many is not a log at all. */
 const BINARY_FILE_RATIO = 0.03;
 /**
@@ -39,7 +36,6 @@ export class EntrySplitter {
     const text = buf.toString('latin1');
     const limit = this.limit(text, mode);
     if (limit === 0) return 0;
-    if (BINARY.test(text.slice(0, limit))) this.binaryLines += countBinaryLines(text, limit);
     let done = 0;
     for (const at of this.candidates(text, limit)) {
       if (at < done) continue;
@@ -58,7 +54,10 @@ export class EntrySplitter {
     return (text.match(BINARY_ALL)?.length ?? 0) > text.length * BINARY_FILE_RATIO;
   }
 
-  /** Offsets below `limit` where a prefilter matches, ascending. */
+  /**
+   * Offsets below `limit` where a prefilter matches, ascending. A control byte (the prefilters match
+   * those too) marks a garbage line: counted once, and its other matches skipped.
+   */
   private candidates(text: string, limit: number): number[] {
     const found: number[] = [];
     for (const re of this.classifier.prefilters) {
@@ -66,7 +65,13 @@ export class EntrySplitter {
       let m: RegExpExecArray | null;
       while ((m = re.exec(text)) !== null && m.index < limit) {
         found.push(m.index);
-        if (m[0] === '') re.lastIndex++;
+        if (m[0].length === 1 && BINARY.test(m[0])) {
+          this.binaryLines++;
+          const next = text.indexOf('\n', m.index);
+          re.lastIndex = next < 0 ? text.length : next + 1;
+        } else if (m[0] === '') {
+          re.lastIndex++;
+        }
       }
     }
     return this.classifier.prefilters.length > 1 ? found.sort((a, b) => a - b) : found;
@@ -127,17 +132,4 @@ export class EntrySplitter {
     if (!category) return;
     this.onEntry({ ...entry, category, fingerprint: fingerprint(category, entry.message), file: this.file });
   }
-}
-
-function countBinaryLines(text: string, limit: number): number {
-  let lines = 0;
-  BINARY_ALL.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = BINARY_ALL.exec(text)) !== null && m.index < limit) {
-    lines++;
-    const next = text.indexOf('\n', m.index);
-    if (next < 0) break;
-    BINARY_ALL.lastIndex = next + 1;
-  }
-  return lines;
 }
