@@ -26,8 +26,9 @@ interface Rule {
   category: BuiltinCategory;
   pattern: string;
   /**
-   * Literals of which every match of `pattern` contains at least one (checked by the tests). The
-   * scanner looks for these first: one short alternation runs several times faster than the rules.
+   * Literals (matched case-insensitively; no escapes) of which every match of `pattern` contains at
+   * least one (checked by the tests). The scanner looks for these first: one short alternation runs
+   * several times faster than the rules.
    */
   anchors: string[];
 }
@@ -80,22 +81,35 @@ export const CONTROL_BYTES = String.raw`[\x00-\x08\x0e-\x1a\x1c-\x1f]`;
 
 const CODES = String.raw`\b(?:${Object.keys(SQLSTATE_CATEGORIES).join('|')})\b`;
 
+export interface Prefilter {
+  /** Global. */
+  re: RegExp;
+  /** Run over the lower-cased text: V8 runs a case-sensitive alternation several times faster than /i. */
+  lowercase: boolean;
+}
+
 /**
  * Quick tests for "could this text matter", run over whole chunks before any entry is parsed; a
- * superset of the rules. SQLSTATE codes get their own case-sensitive regex (logs in other languages
- * still carry them), which is far cheaper than folding them into the case-insensitive one.
+ * superset of the rules. The anchors run over lower-cased text; SQLSTATE codes (logs in other
+ * languages still carry them) and control bytes share a second, case-sensitive pass; configured
+ * patterns, arbitrary regexes, keep their own case-insensitive one.
  */
-function prefilters(patterns: LogPattern[]): RegExp[] {
-  const anchors = [...new Set(MESSAGE_RULES.flatMap((r) => r.anchors))].join('|');
-  // Control bytes ride along with the codes: one pass finds both, and garbage costs no pass of its own.
-  const res = [new RegExp(anchors, 'gi'), new RegExp(`${CONTROL_BYTES}|${CODES}`, 'g')];
-  if (patterns.length) res.push(new RegExp(patterns.map((p) => `(?:${p.pattern})`).join('|'), 'gi'));
+function prefilters(patterns: LogPattern[]): Prefilter[] {
+  const anchors = [...new Set(MESSAGE_RULES.flatMap((r) => r.anchors.map((a) => a.toLowerCase())))].join('|');
+  const res: Prefilter[] = [
+    { re: new RegExp(anchors, 'g'), lowercase: true },
+    // Control bytes ride along with the codes: one pass finds both, and garbage costs no pass of its own.
+    { re: new RegExp(`${CONTROL_BYTES}|${CODES}`, 'g'), lowercase: false },
+  ];
+  if (patterns.length) {
+    res.push({ re: new RegExp(patterns.map((p) => `(?:${p.pattern})`).join('|'), 'gi'), lowercase: false });
+  }
   return res;
 }
 
 export interface Classifier {
-  /** Global regexes; an entry can be classified only if one of them matches inside it. */
-  prefilters: RegExp[];
+  /** An entry can be classified only if one of these matches inside it. */
+  prefilters: Prefilter[];
   categories: string[];
   classify(entry: LogEntry): string | null;
 }

@@ -60,15 +60,18 @@ export class EntrySplitter {
    */
   private candidates(text: string, limit: number): number[] {
     const found: number[] = [];
-    for (const re of this.classifier.prefilters) {
+    let lower: string | null = null;
+    for (const { re, lowercase } of this.classifier.prefilters) {
+      // Lower-casing a latin1 string keeps its length, so offsets stay byte offsets.
+      const haystack = lowercase ? (lower ??= text.toLowerCase()) : text;
       re.lastIndex = 0;
       let m: RegExpExecArray | null;
-      while ((m = re.exec(text)) !== null && m.index < limit) {
+      while ((m = re.exec(haystack)) !== null && m.index < limit) {
         found.push(m.index);
         if (m[0].length === 1 && BINARY.test(m[0])) {
           this.binaryLines++;
-          const next = text.indexOf('\n', m.index);
-          re.lastIndex = next < 0 ? text.length : next + 1;
+          const next = haystack.indexOf('\n', m.index);
+          re.lastIndex = next < 0 ? haystack.length : next + 1;
         } else if (m[0] === '') {
           re.lastIndex++;
         }

@@ -13,7 +13,7 @@ const classifier = createClassifier();
 
 /** Messages each rule must classify, in the words PostgreSQL, node-postgres, psycopg2 and the ETL use. */
 const SAMPLES: Record<string, string[]> = {
-  DEADLOCK: ['deadlock detected', 'psycopg2.errors.DeadlockDetected: deadlock detected'],
+  DEADLOCK: ['deadlock detected', 'DEADLOCK DETECTED in worker 3', 'psycopg2.errors.DeadlockDetected: deadlock detected'],
   ABORTED_TRANSACTION: [
     'current transaction is aborted, commands ignored until end of transaction block',
     'psycopg2.errors.InFailedSqlTransaction: boom',
@@ -54,7 +54,11 @@ describe('classifier', () => {
       for (const message of messages) {
         expect(classifier.classify(entry(message)), message).toBe(category);
         expect(
-          classifier.prefilters.some((re) => new RegExp(re.source, re.flags.replace('g', '')).test(message)),
+          classifier.prefilters.some(({ re, lowercase }) =>
+            new RegExp(re.source, re.flags.replace('g', '')).test(
+              lowercase ? message.toLowerCase() : message,
+            ),
+          ),
           message,
         ).toBe(true);
       }

@@ -63,7 +63,7 @@ beforeAll(async () => {
       ),
       Buffer.from('2025-08-06 10:00:00,000 [ERROR] deadlock detected in sync\n'),
       Buffer.from('\0\0\0\x01\x02 deadlock detected\0\0\n'),
-      Buffer.from('2025-08-06 10:00:09,000 [ERROR] deadlock detected in sync\n'),
+      Buffer.from('2025-08-06 10:00:09,000 [ERROR] DeadLock Detected in sync\n'),
     ]),
   );
 });
