@@ -13,7 +13,11 @@ const classifier = createClassifier();
 
 /** Messages each rule must classify, in the words PostgreSQL, node-postgres, psycopg2 and the ETL use. */
 const SAMPLES: Record<string, string[]> = {
-  DEADLOCK: ['deadlock detected', 'DEADLOCK DETECTED in worker 3', 'psycopg2.errors.DeadlockDetected: deadlock detected'],
+  DEADLOCK: [
+    'deadlock detected',
+    'DEADLOCK DETECTED in worker 3',
+    'psycopg2.errors.DeadlockDetected: deadlock detected',
+  ],
   ABORTED_TRANSACTION: [
     'current transaction is aborted, commands ignored until end of transaction block',
     'psycopg2.errors.InFailedSqlTransaction: boom',
