@@ -64,9 +64,23 @@ async function floorCopy(pool: pg.Pool): Promise<number> {
 
 async function timedRun(app: Awaited<ReturnType<typeof createApp>>, name: string, dir: string) {
   const marks = new Map<string, number>();
+  // Time spent in each phase: from an event to the next, under the first event's label.
+  const phases = new Map<string, number>();
+  let current = 'start';
+  let last = performance.now();
   const onEvent = (e: PipelineEvent) => {
-    if (e.step === 'import' && (e.status === 'STARTED' || e.status === 'DONE'))
-      {marks.set(e.status, performance.now());}
+    const now = performance.now();
+    phases.set(current, (phases.get(current) ?? 0) + now - last);
+    const progress = e.step === 'import' && e.status === 'PROGRESS';
+    current = progress
+      ? e.message.startsWith('read')
+        ? 'reading'
+        : e.message
+      : `${e.step} ${e.status.toLowerCase()}`;
+    last = now;
+    if (e.step === 'import' && (e.status === 'STARTED' || e.status === 'DONE')) {
+      marks.set(e.status, performance.now());
+    }
   };
   const started = performance.now();
   const run = await (await startPipeline(app, { path: dir, allowShrink: true }, { onEvent })).finished;
@@ -76,7 +90,11 @@ async function timedRun(app: Awaited<ReturnType<typeof createApp>>, name: string
   const stats = run.stats!.import as ImportStats;
   process.stdout.write(
     `${name}: pipeline ${(totalMs / 1000).toFixed(2)} s, import step ${(importMs / 1000).toFixed(2)} s; ` +
-      `teams ${JSON.stringify(stats.tables.teams)}\n`,
+      `teams ${JSON.stringify(stats.tables.teams)}\n` +
+      `  seconds per phase: ${[...phases]
+        .filter(([, ms]) => ms >= 50)
+        .map(([label, ms]) => `${label} ${(ms / 1000).toFixed(1)}`)
+        .join(', ')}\n`,
   );
   return { name, totalMs, importMs, teams: stats.tables.teams, stats };
 }

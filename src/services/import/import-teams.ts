@@ -124,6 +124,9 @@ async function runImport(
     await options.onProgress?.({ done, total, message });
   };
 
+  // Sorts and hash joins over a million staged rows stay in memory instead of spilling to disk;
+  // `set local` ends with the transaction.
+  await client.query(`set local work_mem = '128MB'`);
   await createStagingTables(client);
   const writer = new StagingWriter(client);
   await progress(`reading ${label}`);
