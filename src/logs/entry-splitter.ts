@@ -83,6 +83,8 @@ export class EntrySplitter {
   private limit(text: string, mode: FeedMode): number {
     if (mode === 'eof') return text.length;
     const complete = text.lastIndexOf('\n') + 1;
+    // A line longer than MAX_PENDING is cut rather than held whole.
+    if (complete === 0 && text.length > MAX_PENDING) return text.length;
     if (mode === 'lines' || !this.parser.multiline) return complete;
     // The last entry may still gain continuation lines: keep it for the next feed.
     let lineStart = complete;

@@ -5,6 +5,9 @@ import { gzipSync } from 'node:zlib';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { createClassifier } from '../../src/logs/classifier.ts';
+import { EntrySplitter } from '../../src/logs/entry-splitter.ts';
+import { pinoParser } from '../../src/logs/formats/pino.ts';
 import { CHUNK_SIZE } from '../../src/logs/reader.ts';
 import { scanLogs } from '../../src/logs/scanner.ts';
 import { renderScanSummary } from '../../src/logs/summary.ts';
@@ -163,6 +166,13 @@ describe('scanLogs', () => {
     expect(placed).toBe(2);
     expect(result.totals.ABORTED_TRANSACTION).toBe(2);
     expect(result.totals.DEADLOCK).toBe(0);
+  });
+
+  it('cuts a line longer than the pending limit instead of holding it whole', () => {
+    const splitter = new EntrySplitter(pinoParser, createClassifier(), 'x.log', () => undefined);
+    const endless = Buffer.from(`{"level":50,"msg":"${'x'.repeat(9 * 1024 * 1024)}`);
+    expect(splitter.feed(endless.subarray(0, 1024), 'more')).toBe(0);
+    expect(splitter.feed(endless, 'more')).toBe(endless.length);
   });
 
   it('counts configured patterns as their own category', async () => {
