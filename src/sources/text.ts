@@ -3,6 +3,8 @@ const WHITESPACE_CONTROLS = /[\t\n\r]/g;
 // Control and invisible format characters carry no meaning in a name; they come from broken scrapes.
 const INVISIBLES = /[\p{Cc}\u200B-\u200D\u2060\uFEFF]/gu;
 const SPACE_RUNS = /\s+/g;
+// Printable ASCII, not starting or ending with a space (single spaces inside are checked apart).
+const CLEAN_ASCII = /^(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)?$/;
 // Tab, line feed and carriage return are tolerated in input (they are normalised to spaces); any
 // other control character makes a value suspect enough to reject the record.
 const REJECTED_CONTROLS = /(?![\t\n\r])\p{Cc}/u;
@@ -14,6 +16,8 @@ const REJECTED_CONTROLS = /(?![\t\n\r])\p{Cc}/u;
 export function normaliseName(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') value = String(value);
   if (typeof value !== 'string') return '';
+  // Most names are already clean printable ASCII: nothing below would change them.
+  if (CLEAN_ASCII.test(value) && !value.includes('  ')) return value;
   // NFC can, rarely, join characters into a sequence one more pass would change: repeat until stable.
   let current = value;
   for (let pass = 0; pass < 5; pass++) {
