@@ -312,16 +312,6 @@ export async function saveLogOffsets(db: LogDb, offsets: StoredOffset[]): Promis
   );
 }
 
-/** Forgets offsets of files that no longer exist (identities not in `keep`). */
-export async function pruneLogOffsets(db: LogDb, keep: { dev: string; ino: string }[]): Promise<void> {
-  await db.query(
-    `delete from bpetl.log_offsets o
-      where not exists (select 1 from jsonb_to_recordset($1::jsonb) as k(dev bigint, ino bigint)
-                         where k.dev = o.dev and k.ino = o.ino)`,
-    [JSON.stringify(keep)],
-  );
-}
-
 /**
  * Follow progress in the database: each batch's findings and the offsets after it commit in one
  * transaction, so a crash at any point neither loses entries nor counts them twice. `onAlert` hears
