@@ -164,6 +164,9 @@ export async function resolvePending(
   spec: ProtectedReference[],
   snapshotId: number | null,
 ): Promise<void> {
+  // Temp tables have no statistics until analysed; without them every join below is planned for a
+  // handful of rows, which is ruinous at a few hundred thousand.
+  await manager.query(`analyze ${REMATCH_TABLE}`);
   await fillContextFromSnapshots(manager, snapshotId);
   for (const ref of spec) await fillContextFromSource(manager, ref);
   await manager.query(
@@ -238,16 +241,33 @@ async function fillContextFromSource(manager: Db, ref: ProtectedReference): Prom
 
 const PENDING_TEAM = `r.new_value is null and r.strategy in ('team', 'practice')`;
 
+/**
+ * Every team's natural key, computed once per statement (one row per team) so the work table joins
+ * it by equality instead of scanning a league's teams for every row.
+ */
+const TEAM_KEYS = `team_keys as materialized (
+  select t.id, t.is_active, l.league_id as league, bpetl.name_key(c.name) as club_key, se.name as series,
+         bpetl.name_key(se.name) as series_key, bpetl.name_key(se.display_name) as series_display_key,
+         bpetl.name_key(t.team_name) as name_key, bpetl.name_key(t.team_alias) as alias_key
+    from teams t
+    join leagues l on l.id = t.league_id
+    join clubs c on c.id = t.club_id
+    join series se on se.id = t.series_id)`;
+
+async function pending(manager: Db, predicate: string): Promise<boolean> {
+  const rows = await manager.query(`select 1 from ${REMATCH_TABLE} r where ${predicate} limit 1`);
+  return rows.length > 0;
+}
+
 /** (a) Same league code, club (name key) and series name; an active team preferred. */
 async function matchTeamsByNaturalKey(manager: Db): Promise<void> {
+  if (!(await pending(manager, PENDING_TEAM))) return;
   await manager.query(
-    `with cand as (
-       select r.idx, t.id, t.is_active
+    `with ${TEAM_KEYS},
+     cand as (
+       select r.idx, k.id, k.is_active
          from ${REMATCH_TABLE} r
-         join leagues l on l.league_id = r.league
-         join teams t on t.league_id = l.id
-         join clubs c on c.id = t.club_id and bpetl.name_key(c.name) = r.club_key
-         join series se on se.id = t.series_id and se.name = r.series
+         join team_keys k on k.league = r.league and k.club_key = r.club_key and k.series = r.series
         where ${PENDING_TEAM}),
      pick as (
        select idx, count(*) filter (where is_active) as n_active, min(id) filter (where is_active) as active_id,
@@ -264,16 +284,22 @@ async function matchTeamsByNaturalKey(manager: Db): Promise<void> {
 
 /** (b) An active team of the same league and club carrying the old team's name or alias. */
 async function matchTeamsByName(manager: Db): Promise<void> {
+  const predicate = `${PENDING_TEAM} and not r.ambiguous and (r.team_name is not null or r.team_alias is not null)`;
+  if (!(await pending(manager, predicate))) return;
   await manager.query(
-    `with cand as (
-       select r.idx, t.id
+    `with ${TEAM_KEYS},
+     wanted as (
+       select r.idx, r.league, r.club_key, n.key
          from ${REMATCH_TABLE} r
-         join leagues l on l.league_id = r.league
-         join teams t on t.league_id = l.id and t.is_active
-         join clubs c on c.id = t.club_id and bpetl.name_key(c.name) = r.club_key
-        where ${PENDING_TEAM} and not r.ambiguous
-          and (bpetl.name_key(t.team_name) in (bpetl.name_key(r.team_name), bpetl.name_key(r.team_alias))
-               or bpetl.name_key(t.team_alias) in (bpetl.name_key(r.team_name), bpetl.name_key(r.team_alias)))),
+         cross join lateral (values (bpetl.name_key(r.team_name)), (bpetl.name_key(r.team_alias))) n(key)
+        where ${predicate} and n.key is not null),
+     offered as (
+       select k.id, k.league, k.club_key, n.key
+         from team_keys k cross join lateral (values (k.name_key), (k.alias_key)) n(key)
+        where k.is_active and n.key is not null),
+     cand as (
+       select w.idx, o.id from wanted w
+         join offered o on o.league = w.league and o.club_key = w.club_key and o.key = w.key),
      pick as (select idx, min(id) as id from cand group by idx having count(distinct id) = 1)
      update ${REMATCH_TABLE} r
         set new_value = p.id::text,
@@ -284,20 +310,21 @@ async function matchTeamsByName(manager: Db): Promise<void> {
 
 /** (c) Practice rows: the team named by `<Club> Practice - <Series>`, within the league when known. */
 async function matchPracticeByName(manager: Db): Promise<void> {
+  const predicate = `r.new_value is null and r.strategy = 'practice' and not r.ambiguous`;
+  if (!(await pending(manager, predicate))) return;
   await manager.query(
-    `with parsed as (
+    `with ${TEAM_KEYS},
+     parsed as (
        select r.idx, r.league, bpetl.name_key(m[1]) as club_key, bpetl.name_key(m[2]) as series_key
          from ${REMATCH_TABLE} r
          cross join lateral regexp_match(r.practice_name, '^\\s*(.*\\S)\\s+Practice\\s+-\\s+(.*\\S)\\s*$') m
-        where r.new_value is null and r.strategy = 'practice' and not r.ambiguous),
+        where ${predicate}),
      cand as (
-       select p.idx, t.id, t.is_active
+       select p.idx, k.id, k.is_active
          from parsed p
-         join clubs c on bpetl.name_key(c.name) = p.club_key
-         join teams t on t.club_id = c.id
-         join leagues l on l.id = t.league_id and (p.league is null or l.league_id = p.league)
-         join series se on se.id = t.series_id
-              and p.series_key in (bpetl.name_key(se.name), bpetl.name_key(se.display_name))),
+         join team_keys k on k.club_key = p.club_key
+              and p.series_key in (k.series_key, k.series_display_key)
+              and (p.league is null or k.league = p.league)),
      pick as (
        select idx, case when count(distinct id) filter (where is_active) = 1 then min(id) filter (where is_active)
                         when count(distinct id) = 1 then min(id) end as id
