@@ -151,6 +151,12 @@ export interface ReadOptions {
   leagues?: string[];
   /** Longest string value accepted in any field; default 200. */
   maxStringLength?: number;
+  /**
+   * Drop repeated stats, player, fixture and practice records here (default true). A consumer that
+   * de-duplicates downstream (the import does, in SQL) turns it off: the keys seen grow with the feed,
+   * about 160 bytes a record, and are the reader's only memory that does.
+   */
+  dedupeRecords?: boolean;
 }
 
 /** A readable source: iterate `items()` once; `summary()` is complete after the iteration ends. */

@@ -15,6 +15,7 @@ import type { TeamIdentity } from './team-identity.ts';
 export class SourceState {
   readonly leagueFilter: Set<LeagueCode> | null;
   readonly maxLength: number;
+  private readonly dedupe: boolean;
   private readonly teams = new Set<string>();
   private readonly seen = new Map<string, Set<string>>();
   private readonly leagues = new Set<LeagueCode>();
@@ -35,6 +36,7 @@ export class SourceState {
   ) {
     this.leagueFilter = parseLeagueFilter(options.leagues);
     this.maxLength = options.maxStringLength ?? DEFAULT_MAX_STRING_LENGTH;
+    this.dedupe = options.dedupeRecords ?? true;
   }
 
   file(name: string, present: boolean): FileSummary {
@@ -54,6 +56,7 @@ export class SourceState {
 
   /** True the first time a key is seen in a namespace; later times count as duplicates of `file`. */
   firstTime(namespace: string, key: string, file: FileSummary): boolean {
+    if (!this.dedupe) return true;
     let keys = this.seen.get(namespace);
     if (!keys) this.seen.set(namespace, (keys = new Set()));
     if (keys.has(key)) {

@@ -90,7 +90,9 @@ class DryRunRollback extends Error {
  * change; rows that vanish from the feed inside the scope are retired, never deleted.
  */
 export async function importTeams(dataSource: DataSource, options: ImportOptions): Promise<ImportStats> {
-  const source = await openSource(options.path, { leagues: options.leagues });
+  // Repeated records are dropped in SQL (DISTINCT ON, first record wins, as the reader would):
+  // the reader's own de-duplication keeps every key in memory, which a national-scale feed cannot afford.
+  const source = await openSource(options.path, { leagues: options.leagues, dedupeRecords: false });
   if (options.manager?.queryRunner?.isTransactionActive) {
     return runImport(options.manager, source, options);
   }
@@ -261,6 +263,15 @@ async function runImport(
   await step('series stats');
   await run(upsert.CREATE_STATS_ROWS);
   stats.tables.seriesStats = await applyUpsert(client, upsert.SERIES_STATS, 'stg_stats_rows', leagueIds);
+
+  const [dropped] = (
+    await client.query(
+      `select $1::int - (select count(*) from stg_player_rows) + $2::int - (select count(*) from stg_fixture_rows)
+              + $3::int - (select count(*) from stg_stats_rows) as n`,
+      [writer.rows.stg_players, writer.rows.stg_fixtures, writer.rows.stg_stats],
+    )
+  ).rows as Array<{ n: number }>;
+  stats.duplicates += Number(dropped!.n);
 
   phase = phases;
   await progress('import done');
