@@ -134,6 +134,28 @@ describe('repairConstraints on a legacy database', () => {
     expect(audit).toHaveLength(4);
   });
 
+  it('rolls a dry run back to its savepoint inside a caller transaction, which goes on', async () => {
+    await db.query(`alter table captain_messages drop constraint captain_messages_team_id_fkey`);
+    try {
+      const plan = await ds.current.transaction(async (manager) => {
+        const result = await repairConstraints(ds.current, { dryRun: true, manager });
+        // The caller's transaction is still usable after the rolled-back savepoint.
+        await manager.query(`select 1`);
+        return result;
+      });
+      expect(plan.actions).toEqual([
+        expect.objectContaining({ kind: 'ADD_CONSTRAINT', table: 'captain_messages' }),
+      ]);
+      expect((await validateConstraints(ds.current.manager)).map((i) => i.subject)).toEqual([
+        'captain_messages.team_id',
+      ]);
+    } finally {
+      await db.query(
+        `alter table captain_messages add constraint captain_messages_team_id_fkey foreign key (team_id) references teams (id)`,
+      );
+    }
+  });
+
   it('does nothing the second time', async () => {
     const before = await checksums();
     expect(await repairConstraints(ds.current)).toEqual({ actions: [], dryRun: false });

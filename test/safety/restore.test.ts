@@ -46,6 +46,11 @@ async function recreateTeamsAndPlayers(): Promise<void> {
   }
 }
 
+async function snapshotCountAndPolls(): Promise<[unknown, string]> {
+  const [row] = await db.query(`select count(*)::int as n from bpetl.snapshots`);
+  return [row, await tableChecksum(db.pool, 'polls')];
+}
+
 /** Each team reference as (reference, row, natural key of the team it points at). */
 async function teamKeys(): Promise<string[]> {
   const rows = await db.query<{ k: string }>(
@@ -268,6 +273,21 @@ describe('restoreUserData', () => {
     expect(await db.query(`select distinct strategy from bpetl.restore_actions`)).toEqual([
       { strategy: 'series_name' },
     ]);
+  });
+
+  it('joins the caller transaction: snapshot, restore and their audit roll back with it', async () => {
+    const before = await snapshotCountAndPolls();
+    await expect(
+      ds.current.transaction(async (manager) => {
+        const snapshot = await createSnapshot(ds.current, { manager });
+        await manager.query(`update polls set team_id = null where id = 1`);
+        const result = await restoreUserData(ds.current, { snapshotId: snapshot.id, manager });
+        expect(result.remapped).toBe(1);
+        throw new Error('the run failed later');
+      }),
+    ).rejects.toThrow('the run failed later');
+    expect(await snapshotCountAndPolls()).toEqual(before);
+    expect(await db.query(`select * from bpetl.restore_actions`)).toEqual([]);
   });
 
   it('is NOT_FOUND for an unknown snapshot', async () => {
