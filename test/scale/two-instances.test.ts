@@ -19,7 +19,11 @@ import { committed, subscribeOrphans } from '../orphans/helpers.ts';
 /** Two service instances against one database, as DESIGN §10 runs them. */
 const db = useTestDatabase();
 let dir: string;
-const instances: Array<{ app: RunningApp; yoga: Yoga }> = [];
+interface Instance {
+  app: RunningApp;
+  yoga: Yoga;
+}
+const instances: Instance[] = [];
 
 async function startInstance() {
   const app = await createApp(loadConfig({}), db.url);
@@ -47,9 +51,9 @@ afterAll(async () => {
 
 describe('two instances on one database', () => {
   it('a subscriber on either instance receives every orphan event', async () => {
-    const [a, b] = instances as [{ yoga: Yoga }, { yoga: Yoga }];
-    const subA = await subscribeOrphans((u, i) => a.yoga.fetch(u, i), 'http://yoga/graphql', '0');
-    const subB = await subscribeOrphans((u, i) => b.yoga.fetch(u, i), 'http://yoga/graphql', '0');
+    const [a, b] = instances as [Instance, Instance];
+    const subA = await subscribeOrphans(async (u, i) => a.yoga.fetch(u, i), 'http://yoga/graphql', '0');
+    const subB = await subscribeOrphans(async (u, i) => b.yoga.fetch(u, i), 'http://yoga/graphql', '0');
     const [{ team }] = await db.query<{ team: number }>('select min(team_id) as team from polls');
     // A legacy script: foreign keys off, then a bulk delete of a team user data points at.
     await committed(db.pool, [
@@ -71,7 +75,7 @@ describe('two instances on one database', () => {
   });
 
   it('runPipeline on one instance while the other imports gets IMPORT_IN_PROGRESS naming the run', async () => {
-    const [a, b] = instances as [{ app: RunningApp }, { app: RunningApp }];
+    const [a, b] = instances as [Instance, Instance];
     const running = await startPipeline(a.app, {
       path: path.join(dir, 'large'),
       dryRun: true,
@@ -106,7 +110,7 @@ describe('two instances on one database', () => {
     child.kill('SIGKILL');
     await exited;
 
-    const [b] = instances.slice(1) as [{ app: RunningApp; yoga: Yoga }];
+    const b = instances[1]!;
     // The next instance that looks marks it FAILED; the lock went with the killed session.
     let status = 'RUNNING';
     for (let i = 0; i < 100 && status === 'RUNNING'; i++) {
