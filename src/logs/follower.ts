@@ -86,8 +86,13 @@ export class LogFollower {
           this.options.onProblem?.({ file: '', reason: `poll failed: ${(err as Error).message}` });
         });
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, interval);
-          signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+          // The abort listener goes when the timer fires: one left per poll would pile up for ever.
+          const onAbort = () => (clearTimeout(timer), resolve());
+          const timer = setTimeout(
+            () => (signal?.removeEventListener('abort', onAbort), resolve()),
+            interval,
+          );
+          signal?.addEventListener('abort', onAbort, { once: true });
         });
       }
     } finally {
