@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
 import { inTransaction } from '../db/data-source.ts';
-import { sqlState } from '../errors.ts';
+import { AppError, sqlState } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { NATURAL_KEYS, validateConstraints } from './constraints.ts';
 import { ident, loadProtectionSpec, type ProtectedReference } from './protection-spec.ts';
@@ -82,8 +82,9 @@ export async function repairConstraints(
 async function repairAll(manager: Db): Promise<ConstraintRepairAction[]> {
   const spec = await loadProtectionSpec(manager);
   const actions: ConstraintRepairAction[] = [];
+  const lifted = new Set<string>();
   for (const key of NATURAL_KEYS) {
-    const action = await mergeDuplicates(manager, key, spec);
+    const action = await mergeDuplicates(manager, key, spec, lifted);
     if (action) actions.push(action);
   }
   const issues = await validateConstraints(manager);
@@ -106,6 +107,16 @@ async function repairAll(manager: Db): Promise<ConstraintRepairAction[]> {
       rows: 0,
     });
   }
+  const stillUnclean = NATURAL_KEYS.filter((k) => lifted.has(k.name) && unclean.has(k.table));
+  if (stillUnclean.length > 0) {
+    // Never leave a database with fewer constraints than it had: undo everything (the caller's savepoint).
+    throw new AppError(
+      'INTERNAL',
+      `Merging duplicates left ${stillUnclean.map((k) => k.table).join(', ')} with duplicate or NULL keys, ` +
+        'so its natural key could not be restored; nothing was changed',
+      { keys: stillUnclean.map((k) => k.name) },
+    );
+  }
   for (const issue of issues.filter((i) => i.check === 'MISSING_FOREIGN_KEY')) {
     const ref = spec.find((r) => r.name === issue.subject);
     if (ref) actions.push(await addForeignKey(manager, ref));
@@ -118,6 +129,7 @@ async function mergeDuplicates(
   manager: Db,
   key: NaturalKey,
   spec: ProtectedReference[],
+  lifted: Set<string>,
 ): Promise<ConstraintRepairAction | null> {
   const table = ident(key.table);
   const partition = key.columns.map((c) => MATCH_EXPRESSIONS[`${key.table}.${c}`] ?? ident(c)).join(', ');
@@ -139,8 +151,11 @@ async function mergeDuplicates(
   await manager.query('savepoint bpetl_merge');
   try {
     const moved: string[] = [];
+    const liftedHere: string[] = [];
     for (const dep of await dependents(manager, key.table, spec)) {
       if (await isLinkTable(manager, dep.table, spec)) await dropCollidingLinks(manager, dep);
+      const childKey = await liftChildKey(manager, dep);
+      if (childKey) liftedHere.push(childKey);
       const result: [unknown, number] = await manager.query(
         `update ${ident(dep.table)} d set ${ident(dep.column)} = m.survivor
            from ${MERGE_MAP} m where d.${ident(dep.column)} = m.loser`,
@@ -156,12 +171,16 @@ async function mergeDuplicates(
     }
     await manager.query(`delete from ${table} where id in (select loser from ${MERGE_MAP})`);
     await manager.query('release savepoint bpetl_merge');
+    liftedHere.forEach((name) => lifted.add(name));
     return {
       kind: 'MERGE_DUPLICATES',
       table: key.table,
       detail:
         `merged ${losers} duplicate(s) of ${label} into ${survivors} survivor(s) (lowest id)` +
-        `; moved ${moved.length ? moved.join(', ') : 'no dependents'}`,
+        `; moved ${moved.length ? moved.join(', ') : 'no dependents'}` +
+        (liftedHere.length
+          ? `; lifted ${liftedHere.join(', ')} (added back once their own duplicates are merged)`
+          : ''),
       rows: losers,
     };
   } catch (err) {
@@ -177,6 +196,37 @@ async function mergeDuplicates(
       rows: 0,
     };
   }
+}
+
+/**
+ * Moving a parent's dependents can make the dependents themselves duplicates (two spellings of a club
+ * each with a team in one series). When the dependent is a natural-key table whose key includes the
+ * moved column, its unique key is lifted for the move; its own merge follows (parents come first in
+ * NATURAL_KEYS) and the key is added back under its NATURAL_KEYS name. Returns the key lifted.
+ */
+async function liftChildKey(manager: Db, dep: { table: string; column: string }): Promise<string | null> {
+  const child = NATURAL_KEYS.find((k) => k.table === dep.table && k.columns.includes(dep.column));
+  if (!child) return null;
+  const affected = await manager.query(
+    `select 1 from ${ident(dep.table)} d join ${MERGE_MAP} m on m.loser = d.${ident(dep.column)} limit 1`,
+  );
+  if (affected.length === 0) return null;
+  const enforcing: Array<{ name: string; constraint: boolean }> = await manager.query(
+    `select ic.relname as name, exists (select 1 from pg_constraint c where c.conindid = i.indexrelid) as constraint
+       from pg_index i join pg_class ic on ic.oid = i.indexrelid
+      where i.indrelid = to_regclass($1) and i.indisunique and not i.indisprimary and i.indpred is null
+        and (select array_agg(a.attname::text order by a.attname) from pg_attribute a
+              where a.attrelid = i.indrelid and a.attnum = any(i.indkey)) = $2::text[]`,
+    [`public.${dep.table}`, [...child.columns].sort()],
+  );
+  for (const { name, constraint } of enforcing) {
+    await manager.query(
+      constraint
+        ? `alter table ${ident(dep.table)} drop constraint ${ident(name)}`
+        : `drop index public.${ident(name)}`,
+    );
+  }
+  return enforcing.length > 0 ? child.name : null;
 }
 
 /** Every single-column reference to `table`.id: foreign keys, plus spec columns lacking one. */

@@ -60,6 +60,31 @@ export async function seedSafetyData(db: pg.Pool, options: SeedOptions = {}): Pr
   `);
 }
 
+/**
+ * A club entered twice (`Club 2` and `CLUB  2`), each spelling owning a team in the same series and
+ * league, and the same player under both: merging the clubs makes those teams and players duplicates
+ * of each other although the teams and players keys are enforced.
+ */
+export async function addClubSpelling(db: pg.Pool): Promise<void> {
+  await db.query(`
+    alter table clubs drop constraint unique_club_name_key;
+    insert into clubs (name) values ('CLUB  2');
+    insert into teams (club_id, series_id, league_id, team_name)
+      select (select id from clubs where name = 'CLUB  2'), t.series_id, t.league_id, 'CLUB 2 - 1'
+        from teams t join clubs c on c.id = t.club_id where c.name = 'Club 2';
+    insert into players (tenniscores_player_id, league_id, club_id, series_id, team_id)
+      select p.tenniscores_player_id, p.league_id, t.club_id, p.series_id, t.id
+        from players p join teams t on t.series_id = p.series_id and t.league_id = p.league_id
+       where t.team_name = 'CLUB 2 - 1'
+         and p.club_id = (select id from clubs where name = 'Club 2') and p.first_name = 'First1';
+    insert into polls (team_id, question) select id, 'shouted club' from teams where team_name = 'CLUB 2 - 1';
+    insert into poll_choices (poll_id, choice_text) select id, 'y' from polls where question = 'shouted club';
+    insert into poll_responses (poll_id, choice_id, player_id)
+      select c.poll_id, c.id, p.id from poll_choices c join polls q on q.id = c.poll_id
+        join players p on p.team_id = q.team_id where q.question = 'shouted club';
+  `);
+}
+
 /** Row counts of every user-data table. */
 export async function userRowCounts(db: pg.Pool): Promise<Record<string, number>> {
   const tables = [
