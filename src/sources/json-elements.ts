@@ -4,7 +4,6 @@ import { StringDecoder } from 'node:string_decoder';
 /** Thrown for any syntax problem; the caller locates it precisely with a full scan (json-position.ts). */
 export class JsonElementsError extends Error {}
 
-const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
@@ -37,7 +36,7 @@ export async function* jsonArrayElements(file: string): AsyncGenerator<unknown> 
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (top !== 1) {
-        if (WHITESPACE.has(c) || (top === 0 && c === 0xfeff)) continue;
+        if (isSpace(c) || (top === 0 && c === 0xfeff)) continue;
         if (top === 0 && c === 0x5b) {
           top = 1;
           continue;
@@ -53,7 +52,7 @@ export async function* jsonArrayElements(file: string): AsyncGenerator<unknown> 
         continue;
       }
       if (!inElement) {
-        if (WHITESPACE.has(c)) continue;
+        if (isSpace(c)) continue;
         // An element runs up to its comma, so a comma here is a leading or a doubled one.
         if (c === 0x2c) throw new JsonElementsError('unexpected comma');
         if (c === 0x5d) {
@@ -88,4 +87,8 @@ export async function* jsonArrayElements(file: string): AsyncGenerator<unknown> 
   if (top !== 2) {
     throw new JsonElementsError(top === 0 ? 'Top-level object should be an array' : 'unexpected end');
   }
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
