@@ -157,7 +157,7 @@ describe('hostile feeds leave the database unchanged', () => {
         out.write(withStats().slice(0, -1));
         const copy = `,${JSON.stringify(sample)}`;
         for (let i = 0; i < 1_000_000; i++) {
-          if (!out.write(copy)) await new Promise((resolve) => out.once('drain', resolve));
+          if (!out.write(copy)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
         }
         out.end(']');
         await finished(out);
