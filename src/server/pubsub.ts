@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 import { createPubSub } from 'graphql-yoga';
 
 /**
@@ -9,7 +11,10 @@ export type PubSubEvents = {
 };
 
 export function createAppPubSub() {
-  return createPubSub<PubSubEvents>();
+  const eventTarget = new EventTarget();
+  // Every open subscription is one listener: hundreds are normal, not a leak.
+  setMaxListeners(0, eventTarget);
+  return createPubSub<PubSubEvents>({ eventTarget });
 }
 
 export type PubSub = ReturnType<typeof createAppPubSub>;

@@ -1,0 +1,147 @@
+// 100 concurrent SSE subscribers of orphanDetected on a real `bpetl serve` process while 1,000
+// orphan events per second are committed for 60 s. Every subscriber must receive every event.
+// Reports p50/p99 latency (COMMIT → received) over all subscribers and the server's resident
+// memory sampled every second, comparing the first and last thirds after warm-up.
+// Run: npx tsx bench/sse-load.ts [subscribers] [eventsPerSecond] [seconds]
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { percentile, withBenchDatabase } from './orphan-bench-db.ts';
+
+const SUBSCRIBERS = Number(process.argv[2] ?? 100);
+const RATE = Number(process.argv[3] ?? 1000);
+const SECONDS = Number(process.argv[4] ?? 60);
+const PER_STATEMENT = 10;
+const WARMUP_SECONDS = 10;
+
+function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+  return line ? Number(line[1]) / 1024 : Number.NaN;
+}
+
+await withBenchDatabase(async (url, pool) => {
+  await pool.query(`alter table polls drop constraint polls_team_id_fkey`);
+  const server = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, '../src/cli/main.ts'), 'serve'],
+    {
+      env: { ...process.env, DATABASE_URL: url, PORT: '0', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (d) => {
+      out += d;
+      const match = /open GraphiQL at (\S+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    server.on('close', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  try {
+    const received = Array.from({ length: SUBSCRIBERS }, () => new Map<number, number>());
+    const streams = await Promise.all(
+      received.map(async (seen) => {
+        const response = await fetch(endpoint, {
+          method: 'POST',
+          headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
+          body: JSON.stringify({
+            query: 'subscription ($after: ID) { orphanDetected(after: $after) { id rowId } }',
+            variables: { after: '0' },
+          }),
+        });
+        const reader = response.body!.getReader();
+        const reading = (async () => {
+          const decoder = new TextDecoder();
+          let buffer = '';
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) return;
+            const now = performance.now();
+            buffer += decoder.decode(value, { stream: true });
+            let end: number;
+            while ((end = buffer.indexOf('\n\n')) >= 0) {
+              const data = buffer
+                .slice(0, end)
+                .split('\n')
+                .find((l) => l.startsWith('data:'));
+              buffer = buffer.slice(end + 2);
+              const event = data && JSON.parse(data.slice(5)).data?.orphanDetected;
+              if (event) seen.set(Number(event.rowId), now);
+            }
+          }
+        })();
+        return { reader, reading };
+      }),
+    );
+
+    const memory: number[] = [];
+    const sampler = setInterval(() => memory.push(rssMb(server.pid!)), 1000);
+    const committedAt = new Map<number, number>();
+    const statements = (RATE / PER_STATEMENT) * SECONDS;
+    const intervalMs = (1000 * PER_STATEMENT) / RATE;
+    const started = performance.now();
+    const inFlight: Array<Promise<void>> = [];
+    for (let i = 0; i < statements; i++) {
+      const wait = started + i * intervalMs - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      inFlight.push(
+        pool
+          .query<{ id: number }>(
+            `insert into polls (team_id, question) select 5000000 + g, 'orphan' from generate_series(1, $1) g returning id`,
+            [PER_STATEMENT],
+          )
+          .then(({ rows }) => {
+            const at = performance.now();
+            for (const r of rows) committedAt.set(r.id, at);
+          }),
+      );
+    }
+    await Promise.all(inFlight);
+    const elapsed = (performance.now() - started) / 1000;
+    const deadline = performance.now() + 30_000;
+    while (received.some((s) => s.size < committedAt.size) && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    clearInterval(sampler);
+
+    const latencies: number[] = [];
+    let missing = 0;
+    for (const seen of received) {
+      for (const [id, at] of committedAt) {
+        const got = seen.get(id);
+        if (got === undefined) missing++;
+        else latencies.push(got - at);
+      }
+    }
+    latencies.sort((a, b) => a - b);
+    const steady = memory.slice(WARMUP_SECONDS);
+    const third = Math.max(1, Math.floor(steady.length / 3));
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const result = {
+      subscribers: SUBSCRIBERS,
+      events: committedAt.size,
+      achievedRate: Math.round(committedAt.size / elapsed),
+      deliveries: latencies.length,
+      missing,
+      p50Ms: Number(percentile(latencies, 50).toFixed(2)),
+      p99Ms: Number(percentile(latencies, 99).toFixed(2)),
+      maxMs: Number(latencies.at(-1)!.toFixed(2)),
+      serverRssMb: {
+        afterWarmup: Number(avg(steady.slice(0, third)).toFixed(1)),
+        end: Number(avg(steady.slice(-third)).toFixed(1)),
+        peak: Number(Math.max(...memory).toFixed(1)),
+      },
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    for (const { reader, reading } of streams) {
+      await reader.cancel().catch(() => undefined);
+      await reading.catch(() => undefined);
+    }
+    if (missing > 0) process.exitCode = 1;
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.on('close', r));
+  }
+});
