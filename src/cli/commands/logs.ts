@@ -216,6 +216,18 @@ async function watch(config: Config, paths: string[], patterns: LogPattern[], op
   await follow(paths, patterns, options, createFileOffsetStore(file), file);
 }
 
+/** Patterns from --patterns; a bad one names the file as well as the pattern. */
+async function patternsFrom(file: string): Promise<LogPattern[]> {
+  try {
+    return await loadLogPatterns(file);
+  } catch (err) {
+    if (err instanceof AppError && !err.message.includes(file)) {
+      throw new AppError(err.code, `${file}: ${err.message}`, { ...err.details, file });
+    }
+    throw err;
+  }
+}
+
 export function registerLogs(program: Command): void {
   program
     .command('logs')
@@ -242,7 +254,7 @@ export function registerLogs(program: Command): void {
         if (options.watch && options.analyze) {
           throw new AppError('INVALID_INPUT', '--watch and --analyze cannot be combined');
         }
-        const patterns = options.patterns ? await loadLogPatterns(options.patterns) : [];
+        const patterns = options.patterns ? await patternsFrom(options.patterns) : [];
         if (options.analyze) return analyze(paths, patterns, options);
         if (options.watch) return watch(config, paths, patterns, options);
         return scan(config, paths, patterns, options);
