@@ -100,4 +100,24 @@ describe('a killed import', () => {
     const [{ n }] = await db.query<{ n: number }>(`select count(*)::int as n from teams where is_active`);
     expect(n).toBeGreaterThan(4000);
   });
+
+  it('a failing import exits non-zero and prints the error code; --json prints the run', async () => {
+    const failed = bpetlImport(path.join(workDir, 'missing'));
+    expect((await exitOf(failed.child)).code).toBe(1);
+    expect(failed.stderr()).toMatch(/^error SOURCE_UNREADABLE: .*missing does not exist$/m);
+
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'import', path.join(workDir, 'small'), '--dry-run', '--json'],
+      { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent' } },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    expect((await exitOf(child)).code).toBe(0);
+    const run = JSON.parse(stdout) as Record<string, unknown>;
+    expect(Object.keys(run).sort()).toEqual(
+      ['createdAt', 'dryRun', 'error', 'finishedAt', 'id', 'input', 'startedAt', 'stats', 'status'].sort(),
+    );
+    expect(run).toMatchObject({ status: 'SUCCEEDED', dryRun: true, error: null });
+  });
 });
