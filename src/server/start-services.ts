@@ -1,6 +1,7 @@
 import type { RunningApp } from '../app.ts';
 import { logger } from '../logger.ts';
 import { loadDemoOnFirstStart } from '../services/demo.ts';
+import { startLogMonitor } from '../services/log-monitor.ts';
 import { startOrphanMonitoring } from '../services/orphan-monitor.ts';
 import { startPipelineListener } from '../services/pipeline-listener.ts';
 import { recoverAbandonedRuns } from '../services/pipeline-runs.ts';
@@ -17,5 +18,6 @@ export async function startServices(
   await startOrphanMonitoring(app);
   await recoverAbandonedRuns(app.db);
   await startPipelineListener(app);
+  await startLogMonitor(app);
   if (options.loadDemoOnFirstStart) await loadDemoOnFirstStart(app);
 }

@@ -8,8 +8,9 @@ export const T0 = 1754474400000;
 /** One pino error line per n; each is an ORPHAN_INDICATOR occurrence of one fingerprint. */
 export function orphanLines(from: number, to: number): string {
   let out = '';
-  for (let n = from; n < to; n++)
+  for (let n = from; n < to; n++) {
     out += `{"level":50,"time":${T0 + n * 1000},"msg":"orphan poll ${n} found"}\n`;
+  }
   return out;
 }
 
