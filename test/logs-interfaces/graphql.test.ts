@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { LogFinding } from '../../src/logs/types.ts';
-import { type LogMonitor, startLogMonitor } from '../../src/services/log-monitor.ts';
 import { recordFindings } from '../../src/services/log-findings.ts';
+import { type LogMonitor, startLogMonitor } from '../../src/services/log-monitor.ts';
 import { useTestApp } from '../helpers/app.ts';
 import { sseReader } from '../orphans/helpers.ts';
 
