@@ -154,7 +154,8 @@ export interface ReadOptions {
   /**
    * Drop repeated stats, player, fixture and practice records here (default true). A consumer that
    * de-duplicates downstream (the import does, in SQL) turns it off: the keys seen grow with the feed,
-   * about 160 bytes a record, and are the reader's only memory that does.
+   * about 160 bytes a record, and are the reader's only memory that does. Off, a team record may also
+   * come more than once (only the last 50,000 teams are remembered).
    */
   dedupeRecords?: boolean;
 }

@@ -11,6 +11,9 @@ import type {
 } from './records.ts';
 import type { TeamIdentity } from './team-identity.ts';
 
+/** Team keys remembered when records are not de-duplicated here. */
+const RECENT_TEAMS = 50_000;
+
 /** What one read of a source remembers: keys already emitted (for de-duplication) and the counts. */
 export class SourceState {
   readonly leagueFilter: Set<LeagueCode> | null;
@@ -70,6 +73,9 @@ export class SourceState {
   /** The team record to emit before the first record that refers to a team, or null if emitted already. */
   newTeam(identity: TeamIdentity, source: TeamRecord['source']): SourceItem | null {
     if (this.teams.has(identity.canonicalKey)) return null;
+    // Without de-duplication the consumer drops repeats itself: remember only recent teams (records
+    // of one team sit together), so memory stays bounded however many teams the feed has.
+    if (!this.dedupe && this.teams.size >= RECENT_TEAMS) this.teams.clear();
     this.teams.add(identity.canonicalKey);
     return {
       kind: 'team',

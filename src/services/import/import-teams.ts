@@ -264,6 +264,10 @@ async function runImport(
   await run(upsert.CREATE_STATS_ROWS);
   stats.tables.seriesStats = await applyUpsert(client, upsert.SERIES_STATS, 'stg_stats_rows', leagueIds);
 
+  // The reader may repeat a team record (it remembers recent teams only): count teams once.
+  stats.records.teams = Number(
+    ((await client.query(`select count(*) as n from stg_team_keys`)).rows[0] as { n: string }).n,
+  );
   const [dropped] = (
     await client.query(
       `select $1::int - (select count(*) from stg_player_rows) + $2::int - (select count(*) from stg_fixture_rows)
