@@ -4,7 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-const BENCHES = ['import.ts', 'trigger-overhead.ts', 'health-scan.ts', 'orphan-latency.ts', 'log-scan.ts'];
+const BENCHES = [
+  'import.ts',
+  'trigger-overhead.ts',
+  'health-scan.ts',
+  'orphan-latency.ts',
+  'sse-load.ts',
+  'log-scan.ts',
+];
 const dir = import.meta.dirname;
 let failed = 0;
 for (const bench of BENCHES) {
