@@ -108,7 +108,16 @@ describe('a killed import', () => {
 
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'import', path.join(workDir, 'small'), '--dry-run', '--json'],
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'import',
+        path.join(workDir, 'small'),
+        '--dry-run',
+        '--allow-shrink',
+        '--json',
+      ],
       { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent' } },
     );
     let stdout = '';
