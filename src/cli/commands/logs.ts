@@ -6,6 +6,7 @@ import pg from 'pg';
 
 import type { Config } from '../../config.ts';
 import { AppError } from '../../errors.ts';
+import { logger } from '../../logger.ts';
 import {
   analyzeLogs,
   createFileOffsetStore,
@@ -67,6 +68,11 @@ function usesDatabase(config: Config, options: LogsOptions): boolean {
 async function withPool<T>(config: Config, fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
   const db = await openDatabase(config);
   const pool = new pg.Pool({ connectionString: db.url, max: 2, application_name: 'bpetl-logs' });
+  // An idle client dropped by the server (a restart, the embedded cluster stopping on Ctrl-C) must
+  // not crash the command; the next query reconnects, and a failed commit is retried by the follower.
+  pool.on('error', (err) =>
+    logger.debug({ err: { message: err.message } }, 'idle log store connection closed'),
+  );
   try {
     return await fn(pool);
   } finally {
