@@ -36,8 +36,9 @@ export async function openDataSource(url: string, options: { poolSize?: number }
   driver.master?.on('error', (err) => {
     // 57P01: the server is shutting down (as the embedded one does on SIGINT); the pool reconnects.
     if (sqlState(err) === '57P01') logger.debug('idle database connection closed by server shutdown');
-    else
-      {logger.warn({ err: { message: err.message, code: sqlState(err) } }, 'idle database connection failed');}
+    else {
+      logger.warn({ err: { message: err.message, code: sqlState(err) } }, 'idle database connection failed');
+    }
   });
   return dataSource;
 }

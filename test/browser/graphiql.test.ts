@@ -12,8 +12,9 @@ import { ROOT } from '../helpers/cli.ts';
 
 const executablePath = findChromium();
 // CI installs Debian's chromium; on a machine without it the browser test cannot run and says so.
-if (!executablePath && process.env.CI)
-  {throw new Error('chromium is not installed: .ci/run installs it with apt-get');}
+if (!executablePath && process.env.CI) {
+  throw new Error('chromium is not installed: .ci/run installs it with apt-get');
+}
 
 const t = useTestApp();
 let http: HttpServer;
