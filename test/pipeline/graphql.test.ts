@@ -94,8 +94,9 @@ describe('pipeline over GraphQL', () => {
     }>(IMPORT, { input: { source: 'feed' } });
     const tables = result.data?.importTeams.tables;
     expect(tables, JSON.stringify(result)).toBeDefined();
-    for (const table of tables!)
-      {expect({ ...table, unchanged: 0 }).toMatchObject({ inserted: 0, updated: 0, retired: 0 });}
+    for (const table of tables!) {
+      expect({ ...table, unchanged: 0 }).toMatchObject({ inserted: 0, updated: 0, retired: 0 });
+    }
   });
 
   it.each([
