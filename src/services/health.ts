@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { logger } from '../logger.ts';
 import type { PubSub } from '../server/pubsub.ts';
 import { type ConstraintIssue, validateConstraints } from './constraints.ts';
-import { scanOrphans } from './orphan-scan.ts';
+import { ident, loadProtectionSpec } from './protection-spec.ts';
 
 type Db = Pick<EntityManager, 'query'>;
 
@@ -71,15 +71,29 @@ export function scoreHealth(issues: ConstraintIssue[], types: HealthType[]): Omi
   return { score, status, types, checks: [...checks.values()], issues };
 }
 
-/** Full health scan: natural keys, foreign keys and every protected reference. Reads only. */
+/**
+ * Full health scan: natural keys, foreign keys and every protected reference. Reads only.
+ * Orphan counts come from validateConstraints' per-reference anti-joins (its ORPHANS issues), so
+ * user data is scanned for them once; rows per type are plain counts.
+ */
 export async function checkHealth(db: Db): Promise<HealthReport> {
-  const [issues, scan] = [await validateConstraints(db), await scanOrphans(db)];
+  const issues = await validateConstraints(db);
+  const orphansByReference = new Map(
+    issues.filter((i) => i.check === 'ORPHANS').map((i) => [i.subject, i.rows] as const),
+  );
+  const rowCounts = new Map<string, number>();
   const byType = new Map<string, HealthType>();
-  for (const ref of scan.byReference) {
+  for (const ref of await loadProtectionSpec(db)) {
+    const where = ref.rowFilter ? ` where (${ref.rowFilter})` : '';
+    const key = `${ref.sourceTable}${where}`;
+    if (!rowCounts.has(key)) {
+      const [{ n }] = await db.query(`select count(*)::int as n from ${ident(ref.sourceTable)}${where}`);
+      rowCounts.set(key, n);
+    }
     const type = byType.get(ref.dataType) ?? { name: ref.dataType, rows: 0, orphans: 0 };
     // Two references of one table (availability: player and series) count its rows once.
-    type.rows = Math.max(type.rows, ref.rows);
-    type.orphans += ref.orphans;
+    type.rows = Math.max(type.rows, rowCounts.get(key)!);
+    type.orphans += orphansByReference.get(ref.name) ?? 0;
     byType.set(ref.dataType, type);
   }
   const types = [...byType.values()].sort((a, b) => a.name.localeCompare(b.name));

@@ -78,7 +78,6 @@ export async function startOrphanListener(
   let closed = false;
   let running: Promise<void> | null = null;
   let again = false;
-  let lastResolve = 0;
 
   const readAll = async () => {
     for (;;) {
@@ -90,14 +89,24 @@ export async function startOrphanListener(
       if (events.length < 1000) return;
     }
   };
-  const resolve = async () => {
-    if (Date.now() - lastResolve < (options.resolveIntervalMs ?? 2000)) return;
-    lastResolve = Date.now();
-    const count = await resolveStaleEvents(db.manager);
-    if (count > 0) {
-      log.debug({ count }, 'orphan events resolved');
-      await options.onResolved?.(count);
-    }
+  // The sweep runs on its own timer, never inside a read: it scans open events, and a subscriber
+  // must not wait for it.
+  let sweeping: Promise<void> | null = null;
+  const sweep = () => {
+    if (sweeping || closed) return;
+    sweeping = (async () => {
+      try {
+        const count = await resolveStaleEvents(db.manager);
+        if (count > 0) {
+          log.debug({ count }, 'orphan events resolved');
+          await options.onResolved?.(count);
+        }
+      } catch (err) {
+        if (!closed) log.warn({ err }, 'resolving orphan events failed');
+      } finally {
+        sweeping = null;
+      }
+    })();
   };
   // One reader at a time; a wake-up during a read makes it read once more instead of in parallel.
   const drain = (): Promise<void> => {
@@ -111,7 +120,6 @@ export async function startOrphanListener(
           again = false;
           await readAll();
         } while (again && !closed);
-        await resolve();
       } catch (err) {
         // The next notification or poll retries; a failed read never moves the cursor.
         if (!closed) log.warn({ err }, 'reading orphan events failed');
@@ -144,6 +152,8 @@ export async function startOrphanListener(
   await subscriber.listenTo(ORPHAN_CHANNEL);
   const timer = setInterval(() => void drain(), options.pollIntervalMs ?? 1000);
   timer.unref();
+  const sweepTimer = setInterval(sweep, options.resolveIntervalMs ?? 2000);
+  sweepTimer.unref();
   await drain();
 
   return {
@@ -155,7 +165,9 @@ export async function startOrphanListener(
       if (closed) return;
       closed = true;
       clearInterval(timer);
+      clearInterval(sweepTimer);
       await running;
+      await sweeping;
       await subscriber.close().catch(() => undefined);
     },
   };
