@@ -128,8 +128,9 @@ export function registerWatch(program: Command): void {
     .action((options: WatchOptions) =>
       runCommand(async (config) => {
         const url = options.url ?? `http://127.0.0.1:${config.port}/graphql`;
-        if (!/^https?:\/\//.test(url))
-          {throw new AppError('INVALID_INPUT', `--url must be http(s)://…, got "${url}"`);}
+        if (!/^https?:\/\//.test(url)) {
+          throw new AppError('INVALID_INPUT', `--url must be http(s)://…, got "${url}"`);
+        }
         if (options.webhook && !/^https?:\/\//.test(options.webhook)) {
           throw new AppError('INVALID_INPUT', `--webhook must be http(s)://…, got "${options.webhook}"`);
         }
