@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { execute, ExecutionArgs } from 'graphql';
+import { type execute, type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 
@@ -27,6 +27,9 @@ type EnvelopedArgs = ExecutionArgs & {
     subscribe: (args: ExecutionArgs) => OperationResult;
   };
 };
+
+/** Operations one graphql-ws connection may have open at once. */
+export const MAX_OPERATIONS_PER_SOCKET = 100;
 
 /** Serves yoga over HTTP (queries, mutations, SSE) and graphql-ws on the same `/graphql` path. */
 export async function startHttpServer(
@@ -62,6 +65,16 @@ export async function startHttpServer(
         return tokenMatches(app.config.apiToken, presented ?? null);
       },
       onSubscribe: async (ctx, _id, payload) => {
+        // One socket may not hold the server's resources hostage with thousands of operations.
+        // The operation being subscribed is already registered in ctx.subscriptions.
+        if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS_PER_SOCKET) {
+          return [
+            new GraphQLError(
+              `Too many operations on this connection (limit ${MAX_OPERATIONS_PER_SOCKET}); open another connection or complete some`,
+              { extensions: { code: 'INVALID_INPUT' } },
+            ),
+          ];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
