@@ -15,10 +15,12 @@ export interface OrphanScan {
 export async function scanOrphans(manager: Pick<EntityManager, 'query'>): Promise<OrphanScan> {
   const byReference: OrphanScan['byReference'] = [];
   for (const ref of await loadProtectionSpec(manager)) {
+    // Two counts, not one with `filter (where not exists …)`: only a WHERE clause lets PostgreSQL
+    // plan the orphan count as a hash anti-join instead of one index probe per row.
     const [{ rows, orphans }]: Array<{ rows: number; orphans: number }> = await manager.query(
-      `select count(*)::int as rows, count(*) filter (where ${danglingPredicate(ref)})::int as orphans
-         from ${ident(ref.sourceTable)} s
-        where ${ref.rowFilter ? `(${ref.rowFilter})` : 'true'}`,
+      `select (select count(*) from ${ident(ref.sourceTable)} s
+                where ${ref.rowFilter ? `(${ref.rowFilter})` : 'true'})::int as rows,
+              (select count(*) from ${ident(ref.sourceTable)} s where ${danglingPredicate(ref)})::int as orphans`,
     );
     byReference.push({ reference: ref.name, dataType: ref.dataType, rows, orphans });
   }
