@@ -243,6 +243,22 @@ function practice(
   ];
 }
 
+/**
+ * A fixture side must be present, but may be empty: feeds send a bye's side as `BYE - 11`, as
+ * ` - 9 SW` or as nothing at all (with location `BYE`). Two empty sides are rejected below.
+ */
+function fixtureSide(
+  check: RecordCheck,
+  record: Record<string, unknown>,
+  field: 'home_team' | 'away_team',
+): string {
+  if (record[field] === undefined || record[field] === null) {
+    check.reject(field, 'is missing', record[field]);
+    return '';
+  }
+  return check.text(record, field);
+}
+
 function fixture(
   record: Record<string, unknown>,
   league: LeagueCode | null,
@@ -252,8 +268,8 @@ function fixture(
   index: number,
   context: RowContext,
 ): SourceItem[] {
-  const homeTeam = check.text(record, 'home_team', true);
-  const awayTeam = check.text(record, 'away_team', true);
+  const homeTeam = fixtureSide(check, record, 'home_team');
+  const awayTeam = fixtureSide(check, record, 'away_team');
   const location = check.text(record, 'location');
   const series = check.text(record, 'series');
   if (!check.ok || !league) return rejected(check);

@@ -127,7 +127,7 @@ describe('league feed quirks', () => {
     ]);
   });
 
-  it('BYE sides (`BYE - 11`, and an empty ` - 9 SW`) have no team key', async () => {
+  it('BYE sides (`BYE - 11`, an empty ` - 9 SW`, an empty string) have no team key', async () => {
     const { fixtures, teams, rejections } = await read({
       'schedules.json': [
         fixtureRow('APTA_CHICAGO', 'BYE - 11', 'Oakmere - 11'),
@@ -135,11 +135,19 @@ describe('league feed quirks', () => {
           series: 'Chicago 9 SW',
           location: 'BYE',
         }),
+        fixtureRow('APTA_CHICAGO', '', 'Pine Hollow 9 SW - Series 9 SW', {
+          series: 'Series 9 SW',
+          location: 'BYE',
+        }),
+        fixtureRow('APTA_CHICAGO', '', '', { series: 'Series 9 SW', location: 'BYE' }),
       ],
     });
-    expect(rejections).toEqual([]);
+    expect(rejections.map((r) => [r.index, r.field, r.reason])).toEqual([
+      [3, 'home_team', 'both sides of the fixture are byes'],
+    ]);
     expect(fixtures.map((fixture) => [fixture.homeKey, fixture.awayKey, fixture.series])).toEqual([
       [null, 'APTA_CHICAGO:oakmere:chicago11', 'Chicago 11'],
+      [null, 'APTA_CHICAGO:pinehollow:chicago9sw', 'Chicago 9 SW'],
       [null, 'APTA_CHICAGO:pinehollow:chicago9sw', 'Chicago 9 SW'],
     ]);
     expect(teams).toHaveLength(2);
