@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
@@ -11,6 +12,8 @@ import { schema } from '../schema/index.ts';
 import { bearerToken, tokenMatches, useRequireTokenForWrites } from './auth.ts';
 import type { App, GraphQLContext } from './context.ts';
 import { useRequestSizeLimit } from './limits.ts';
+
+const requestIds = new AsyncLocalStorage<string>();
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
 
@@ -33,7 +36,15 @@ export function createYogaServer(app: App): Yoga {
           });
         }
         if (!(error instanceof GraphQLError) || error.originalError) {
-          logger.error({ err: original }, 'unexpected error in a GraphQL operation');
+          // The request id links the client's masked error to the logged one.
+          const requestId = requestIds.getStore();
+          logger.error({ err: original, requestId }, 'unexpected error in a GraphQL operation');
+          const masked = maskError(error, message, isDev) as GraphQLError;
+          return new GraphQLError(masked.message, {
+            nodes: masked.nodes,
+            path: masked.path,
+            extensions: { ...masked.extensions, requestId },
+          });
         }
         return maskError(error, message, isDev);
       },
@@ -52,9 +63,12 @@ export function createYogaServer(app: App): Yoga {
       // graphql-ws passes no fetch Request; its socket was authenticated when it connected.
       const headers = (initial as { request?: Request }).request?.headers;
       const socketAuthenticated = (initial as { socketAuthenticated?: boolean }).socketAuthenticated === true;
+      const requestId = headers?.get('x-request-id')?.slice(0, 100) || randomUUID();
+      // Error masking has no context argument; it reads the id from the request's async context.
+      requestIds.enterWith(requestId);
       return {
         app,
-        requestId: headers?.get('x-request-id')?.slice(0, 100) || randomUUID(),
+        requestId,
         authenticated:
           socketAuthenticated ||
           tokenMatches(app.config.apiToken, bearerToken(headers?.get('authorization'))),

@@ -61,8 +61,13 @@ describe('hostile GraphQL requests get clear errors and the server stays up', ()
     // Take the table away under the resolver; the client must learn nothing of the SQL that failed.
     await t.db.query('alter table leagues rename to leagues_gone');
     try {
-      const res = await post(JSON.stringify({ query: '{ leagues { id } }' }));
+      const res = await post(JSON.stringify({ query: '{ leagues { id } }' }), { 'x-request-id': 'req-4711' });
       expect(res.body.errors?.[0]?.message).toBe('Unexpected error.');
+      // The client gets the request id to quote; the log has the same id next to the real error.
+      expect(res.body.errors?.[0]?.extensions).toMatchObject({
+        code: 'INTERNAL_SERVER_ERROR',
+        requestId: 'req-4711',
+      });
       expect(JSON.stringify(res.body)).not.toMatch(/select|relation|does not exist|\.ts|at /i);
     } finally {
       await t.db.query('alter table leagues_gone rename to leagues');
