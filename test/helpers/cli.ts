@@ -12,12 +12,25 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Starts `bpetl <args>` as a real process, as an operator would run it. */
+/**
+ * Starts `bpetl <args>` as a real process, as an operator would run it. The test run's own
+ * DATABASE_URL is not passed on: a command talks to the database its test names, never by accident
+ * to the server the suite runs against.
+ */
 export function spawnCli(args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
+  const merged: Record<string, string | undefined> = {
+    ...process.env,
+    DATABASE_URL: undefined,
+    LOG_LEVEL: 'warn',
+    ...env,
+  };
+  const childEnv = Object.fromEntries(
+    Object.entries(merged).filter(([, v]) => v !== undefined),
+  ) as NodeJS.ProcessEnv;
   // node itself, with tsx as a loader: a signal sent to the child reaches the CLI, not a wrapper.
   return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
