@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config.ts';
 import { startHttpServer } from '../src/server/http.ts';
 import { startOrphanListener } from '../src/services/orphan-listener.ts';
 import { percentile, withBenchDatabase } from './orphan-bench-db.ts';
+import { subscribeOrphansOverSse } from './orphan-sse.ts';
 
 const RATE = Number(process.argv[2] ?? 1000);
 const SECONDS = Number(process.argv[3] ?? 30);
@@ -19,34 +20,8 @@ await withBenchDatabase(async (url, pool) => {
   });
   const http = await startHttpServer(app, { port: 0, host: '127.0.0.1' });
   try {
-    const response = await fetch(http.url, {
-      method: 'POST',
-      headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
-      body: JSON.stringify({
-        query: 'subscription ($after: ID) { orphanDetected(after: $after) { id rowId } }',
-        variables: { after: '0' },
-      }),
-    });
     const received = new Map<number, number>();
-    const reading = (async () => {
-      const reader = response.body!.getReader();
-      const decoder = new TextDecoder();
-      let buffer = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        const now = performance.now();
-        buffer += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const message = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = message.split('\n').find((l) => l.startsWith('data:'));
-          const event = data && JSON.parse(data.slice(5)).data?.orphanDetected;
-          if (event) received.set(Number(event.rowId), now);
-        }
-      }
-    })();
+    const stream = await subscribeOrphansOverSse(http.url, received);
 
     const committedAt = new Map<number, number>();
     const sentAt = new Map<number, number>();
@@ -101,8 +76,7 @@ await withBenchDatabase(async (url, pool) => {
       target: 'p99 ≤ 20 ms',
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
-    await response.body?.cancel().catch(() => undefined);
-    await reading.catch(() => undefined);
+    await stream.cancel();
   } finally {
     await http.close();
     await listener.close();

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { percentile, withBenchDatabase } from './orphan-bench-db.ts';
+import { subscribeOrphansOverSse } from './orphan-sse.ts';
 
 const SUBSCRIBERS = Number(process.argv[2] ?? 100);
 const RATE = Number(process.argv[3] ?? 1000);
@@ -41,40 +42,7 @@ await withBenchDatabase(async (url, pool) => {
   });
   try {
     const received = Array.from({ length: SUBSCRIBERS }, () => new Map<number, number>());
-    const streams = await Promise.all(
-      received.map(async (seen) => {
-        const response = await fetch(endpoint, {
-          method: 'POST',
-          headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
-          body: JSON.stringify({
-            query: 'subscription ($after: ID) { orphanDetected(after: $after) { id rowId } }',
-            variables: { after: '0' },
-          }),
-        });
-        const reader = response.body!.getReader();
-        const reading = (async () => {
-          const decoder = new TextDecoder();
-          let buffer = '';
-          for (;;) {
-            const { value, done } = await reader.read();
-            if (done) return;
-            const now = performance.now();
-            buffer += decoder.decode(value, { stream: true });
-            let end: number;
-            while ((end = buffer.indexOf('\n\n')) >= 0) {
-              const data = buffer
-                .slice(0, end)
-                .split('\n')
-                .find((l) => l.startsWith('data:'));
-              buffer = buffer.slice(end + 2);
-              const event = data && JSON.parse(data.slice(5)).data?.orphanDetected;
-              if (event) seen.set(Number(event.rowId), now);
-            }
-          }
-        })();
-        return { reader, reading };
-      }),
-    );
+    const streams = await Promise.all(received.map((seen) => subscribeOrphansOverSse(endpoint, seen)));
 
     const memory: number[] = [];
     const sampler = setInterval(() => memory.push(rssMb(server.pid!)), 1000);
@@ -135,10 +103,7 @@ await withBenchDatabase(async (url, pool) => {
       },
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
-    for (const { reader, reading } of streams) {
-      await reader.cancel().catch(() => undefined);
-      await reading.catch(() => undefined);
-    }
+    await Promise.all(streams.map((stream) => stream.cancel()));
     if (missing > 0) process.exitCode = 1;
   } finally {
     server.kill('SIGTERM');
