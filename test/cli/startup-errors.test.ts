@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -15,7 +16,10 @@ async function tempDir(): Promise<string> {
   dirs.push(dir);
   return dir;
 }
+const children: ChildProcess[] = [];
 afterAll(async () => {
+  // A test that timed out never reached its own cleanup: no server may outlive the file.
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
@@ -57,6 +61,7 @@ describe('bad configuration gives one clear line and a non-zero exit', () => {
   it('port in use, and a second serve on the same embedded cluster', { timeout: 180_000 }, async () => {
     const dataDir = await tempDir();
     const first = spawnCli(['serve'], { BPETL_DATA_DIR: dataDir, PORT: '0' });
+    children.push(first);
     try {
       const out = await waitForOutput(first, /open GraphiQL at (http:\S+)/, 120_000);
       const port = /127\.0\.0\.1:(\d+)/.exec(out)![1]!;
