@@ -4,7 +4,7 @@ const MAX_MESSAGE = 400;
 
 /**
  * The message with everything that varies between occurrences of one problem masked: quoted values,
- * UUIDs, numbers and any token containing a digit (ids like `nndz-…3x`, timestamps, pids, hex).
+ * UUIDs, numbers and any token containing a digit (ids like `gen-…3x`, timestamps, pids, hex).
  */
 export function maskMessage(message: string): string {
   return message

@@ -118,8 +118,8 @@ describe('fingerprint', () => {
     expect(maskMessage('duplicate key value violates unique constraint "teams_pkey" for id 42')).toBe(
       'duplicate key value violates unique constraint ? for id <n>',
     );
-    expect(fingerprint('ORPHAN_INDICATOR', 'poll 9 of nndz-WkM2eHhy references team 3')).toBe(
-      fingerprint('ORPHAN_INDICATOR', 'poll 7731 of nndz-ZZ9zzz references team 12'),
+    expect(fingerprint('ORPHAN_INDICATOR', 'poll 9 of gen-k2m4-8hy references team 3')).toBe(
+      fingerprint('ORPHAN_INDICATOR', 'poll 7731 of gen-zz9z-x1 references team 12'),
     );
     expect(fingerprint('DEADLOCK', 'a')).not.toBe(fingerprint('UPSERT_FAILURE', 'a'));
     expect(maskMessage("user '3f0c2a9e-8a1b-4c5d-9e7f-0123456789ab' x")).toBe('user ? x');
