@@ -8,7 +8,7 @@ export interface RecordSource {
 
 export interface TeamRecord {
   league: LeagueCode;
-  /** Club name; carries the team marker where one club fields several teams in a series (`Wilmette T2`). */
+  /** Club name; carries the team marker where one club fields several teams in a series (`Elmstead T2`). */
   club: string;
   /** Canonical series name (`Chicago 20`). */
   series: string;

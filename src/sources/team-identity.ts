@@ -39,7 +39,7 @@ interface Parsed {
 }
 
 const SERIES_WORD = /^(?:chicago|series|division)\s+/i;
-// `Tennaqua - 22`, `Valley Lo 20`, `Hinsdale GC - 19 SW`, `Winnetka 99 E`, `Midtown - Chicago - 4`.
+// `Tennaqua - 22`, `Valley Lo 20`, `Harrowgate GC - 19 SW`, `Winnetka 99 E`, `Midvale - Chicago - 4`.
 const APTA_TEAM = /^(.+?)(?:\s+-\s+|\s+)(\d+(?:\s+SW)?)(?:\s+([A-Z]))?$/i;
 
 export function teamIdentity(input: TeamNameInput): IdentityResult {
@@ -108,7 +108,7 @@ export function tokenOf(league: LeagueCode, series: string): string {
 }
 
 function parseApta(team: string, seriesToken: string): Parsed | null {
-  // The team name carries the series (`Midtown - Chicago - 4` sits in series `Chicago Chicago`), so it wins.
+  // The team name carries the series (`Midvale - Chicago - 4` sits in series `Chicago Chicago`), so it wins.
   const match = APTA_TEAM.exec(team);
   if (match) {
     const [, base, rawToken, rawMarker] = match;
@@ -124,13 +124,13 @@ type Pattern = (token: string) => {
   name: (base: string, marker: string | null) => string | null;
 };
 
-// `Birchwood S1`, `Wilmette S1 T2`, `Wilmette Sunday A`; anything else (`Middlefork`) is the club itself.
+// `Birchwood S1`, `Elmstead S1 T2`, `Elmstead Sunday A`; anything else (`Middlebrook`) is the club itself.
 const nstfPattern: Pattern = (token) => ({
   regex: new RegExp(`^(.+?)\\s+(?:S|Sunday\\s+)${escapeRegExp(token)}(?:\\s+(T\\d+))?$`, 'i'),
   name: () => null,
 });
 
-// `Birchwood 1`, `Hinsdale PC 1a`, `Valley Lo B(1)`, `Wilmette H (1)`, `Winnetka SN (2)`.
+// `Birchwood 1`, `Harrowgate PC 1a`, `Valley Lo B(1)`, `Elmstead H (1)`, `Winnetka SN (2)`.
 const cnswplPattern: Pattern = (token) => ({
   regex: new RegExp(`^(.+?)\\s+${escapeRegExp(token)}(?:\\s*\\(\\s*(\\d+)\\s*\\)|([a-z]))?$`, 'i'),
   name: (base, marker) => `${base} ${token}${marker ?? ''}`,

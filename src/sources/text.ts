@@ -41,7 +41,7 @@ export function hasRejectedControlChars(value: string): boolean {
   return REJECTED_CONTROLS.test(value);
 }
 
-/** How names are compared: case-insensitive and blind to spaces (`College Park  - East` = `college park - east`). */
+/** How names are compared: case-insensitive and blind to spaces (`Collegiate Park  - East` = `collegiate park - east`). */
 export function comparisonKey(value: string): string {
   return normaliseName(value).toLowerCase().replace(/\s+/g, '');
 }

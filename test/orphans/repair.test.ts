@@ -196,13 +196,13 @@ describe('orphan repair', () => {
 
   it('refuses to undo an unknown repair or one whose row changed since', async () => {
     await expect(undoRepair(t.app.db, 999_999)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    const old = await team('APTA_R5', 'Exmoor', 'Series 5', 'Exmoor 5');
+    const old = await team('APTA_R5', 'Exmere', 'Series 5', 'Exmere 5');
     const pollId = await poll(old);
     await t.db.query(`delete from teams where id = $1`, [old]);
-    const fresh = await team('APTA_R5', 'Exmoor', 'Series 5', 'Exmoor 5');
+    const fresh = await team('APTA_R5', 'Exmere', 'Series 5', 'Exmere 5');
     const report = await repairOrphans(t.app.db, {});
     const repair = report.repaired.find((r) => r.rowId === pollId)!;
-    const other = await team('APTA_R5', 'Exmoor', 'Series 6', 'Exmoor 6');
+    const other = await team('APTA_R5', 'Exmere', 'Series 6', 'Exmere 6');
     await t.db.query(`update polls set team_id = $1 where id = $2`, [other, pollId]);
     await expect(undoRepair(t.app.db, repair.repairId!)).rejects.toMatchObject({
       code: 'INVALID_INPUT',

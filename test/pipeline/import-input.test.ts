@@ -34,7 +34,7 @@ async function feed(name: string, files: Record<string, unknown>): Promise<strin
   return target;
 }
 
-const TEAMS = ['Tennaqua - 22', 'Valley Lo - 22', 'Glen View - 22', 'Exmoor - 22', 'Lake Forest - 22'];
+const TEAMS = ['Tennaqua - 22', 'Valley Lo - 22', 'Glen Arden - 22', 'Exmere - 22', 'Lake Ashby - 22'];
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {
   const err = await promise.then(
@@ -156,7 +156,7 @@ describe('import input', () => {
           date: '01/10/2025',
           time: '06:30 pm',
           home_team: 'Birchwood S1 - Series 1',
-          away_team: 'Wilmette S1 - Series 1',
+          away_team: 'Elmstead S1 - Series 1',
           location: 'Birchwood',
           series: 'Series 1',
           League: 'NSTF',

@@ -61,7 +61,7 @@ describe.each(Object.entries(expected))('real feed %s', (snapshot, numbers) => {
     // One team per (league, series, team): CITA lists some (league, team) pairs in several series.
     expect(teams).toHaveLength(numbers.teams);
     expect(stats).toHaveLength(numbers.teams);
-    // FIXTURES.md counts raw spellings; `College Park  - East` (double space) is the same name once normalised.
+    // FIXTURES.md counts raw spellings; one CITA team spelled with a double space is the same name once normalised.
     const raw = JSON.parse(readFileSync(join(FIXTURES, snapshot, 'series_stats.json'), 'utf8')) as StatsRow[];
     expect(new Set(raw.map((row) => `${row.league_id}|${row.team}`)).size).toBe(numbers.distinctLeagueTeam);
     expect(new Set(teams.map((team) => `${team.league}|${team.teamAlias ?? team.teamName}`)).size).toBe(

@@ -52,7 +52,7 @@ describe('normaliseLeagueCode', () => {
 
 describe('normaliseName', () => {
   it('trims, collapses double spaces and turns tabs and line breaks into spaces', () => {
-    expect(normaliseName('  Lake  Forest \t S1\r\n')).toBe('Lake Forest S1');
+    expect(normaliseName('  Lake  Ashby \t S1\r\n')).toBe('Lake Ashby S1');
   });
 
   it('drops control and zero-width characters', () => {
@@ -85,7 +85,7 @@ describe('normaliseName', () => {
   });
 
   it('compares club names case- and space-insensitively', () => {
-    expect(comparisonKey('College Park  - East')).toBe(comparisonKey('college park - EAST'));
+    expect(comparisonKey('Collegiate Park  - East')).toBe(comparisonKey('collegiate park - EAST'));
   });
 });
 
@@ -113,15 +113,15 @@ describe('teamIdentity, per league', () => {
   });
 
   it('APTA: the SW suffix stays part of the series, whichever word the series starts with', () => {
-    const a = identity('APTA_CHICAGO', 'Series 25 SW', 'Medinah - 25 SW');
-    const b = identity('APTA_CHICAGO', 'Chicago 25 SW', 'Medinah - 25 SW');
+    const a = identity('APTA_CHICAGO', 'Series 25 SW', 'Meadowlark - 25 SW');
+    const b = identity('APTA_CHICAGO', 'Chicago 25 SW', 'Meadowlark - 25 SW');
     expect(a.seriesName).toBe('Chicago 25 SW');
     expect(a.canonicalKey).toBe(b.canonicalKey);
   });
 
   it('APTA: the team name wins over a garbled series (`Chicago Chicago`) and a club containing ` - `', () => {
-    expect(identity('APTA_CHICAGO', 'Chicago Chicago', 'Midtown - Chicago - 4', 'Midtown')).toMatchObject({
-      clubName: 'Midtown - Chicago',
+    expect(identity('APTA_CHICAGO', 'Chicago Chicago', 'Midvale - Chicago - 4', 'Midvale')).toMatchObject({
+      clubName: 'Midvale - Chicago',
       seriesName: 'Chicago 4',
     });
   });
@@ -145,21 +145,21 @@ describe('teamIdentity, per league', () => {
       clubName: 'Birchwood',
       seriesName: 'Series 1',
     });
-    const t1 = identity('NSTF', 'Series 1', 'Wilmette S1 T1', 'Wilmette');
-    const t2 = identity('NSTF', 'Series 1', 'Wilmette S1 T2', 'Wilmette');
-    expect(t1.clubName).toBe('Wilmette T1');
-    expect(t2.clubName).toBe('Wilmette T2');
+    const t1 = identity('NSTF', 'Series 1', 'Elmstead S1 T1', 'Elmstead');
+    const t2 = identity('NSTF', 'Series 1', 'Elmstead S1 T2', 'Elmstead');
+    expect(t1.clubName).toBe('Elmstead T1');
+    expect(t2.clubName).toBe('Elmstead T2');
     expect(t1.canonicalKey).not.toBe(t2.canonicalKey);
   });
 
   it('NSTF: Sunday teams and teams named only by their club', () => {
     expect(identity('NSTF', 'Series A', 'Oakmere Sunday A').clubName).toBe('Oakmere');
-    expect(identity('NSTF', 'Series A', 'Middlefork').clubName).toBe('Middlefork');
+    expect(identity('NSTF', 'Series A', 'Middlebrook').clubName).toBe('Middlebrook');
   });
 
   it('NSTF: double spaces in a team name do not make another team', () => {
-    expect(identity('NSTF', 'Series 1', 'Lake Forest  S1').canonicalKey).toBe(
-      identity('NSTF', 'Series 1', 'Lake Forest S1').canonicalKey,
+    expect(identity('NSTF', 'Series 1', 'Lake Ashby  S1').canonicalKey).toBe(
+      identity('NSTF', 'Series 1', 'Lake Ashby S1').canonicalKey,
     );
   });
 
@@ -171,10 +171,10 @@ describe('teamIdentity, per league', () => {
   });
 
   it('CNSWPL: letter suffixes (`1a`, `B(1)`, `H (1)`) become club markers', () => {
-    const a = identity('CNSWPL', 'Series 1', 'Hinsdale PC 1a');
-    const b = identity('CNSWPL', 'Division 1b', 'Hinsdale PC 1b');
-    expect(a).toMatchObject({ clubName: 'Hinsdale PC a', seriesName: 'Series 1' });
-    expect(b).toMatchObject({ clubName: 'Hinsdale PC b', seriesName: 'Series 1' });
+    const a = identity('CNSWPL', 'Series 1', 'Harrowgate PC 1a');
+    const b = identity('CNSWPL', 'Division 1b', 'Harrowgate PC 1b');
+    expect(a).toMatchObject({ clubName: 'Harrowgate PC a', seriesName: 'Series 1' });
+    expect(b).toMatchObject({ clubName: 'Harrowgate PC b', seriesName: 'Series 1' });
     expect(identity('CNSWPL', 'Series H', 'Oakmere H (1)')).toMatchObject({
       clubName: 'Oakmere (1)',
       teamName: 'Oakmere H(1)',
@@ -190,8 +190,8 @@ describe('teamIdentity, per league', () => {
     const sat = identity('CITA', 'Series 4.5 & Under Sat', 'North Shore Racquet Club');
     expect(fri).toMatchObject({ clubName: 'North Shore Racquet Club', seriesName: 'Series 4.5 & Under Fri' });
     expect(fri.canonicalKey).not.toBe(sat.canonicalKey);
-    expect(identity('CITA', 'Series Open Fri', 'Lifesport - Libertyville').clubName).toBe(
-      'Lifesport - Libertyville',
+    expect(identity('CITA', 'Series Open Fri', 'Lifecourt - Libertyville').clubName).toBe(
+      'Lifecourt - Libertyville',
     );
   });
 
