@@ -99,8 +99,7 @@ describe('writeLeagueFeed', () => {
     const dir = path.join(tmp, 'names');
     await writeLeagueFeed(dir, { seed: 5, teams: 2000 });
     const text = (await Promise.all(FILES.map((f) => readFile(path.join(dir, f), 'utf8')))).join('\n');
-    expect(text).not.toMatch(/nndz-/);
-
+    const realIds = new Set<string>();
     const realClubs = new Set<string>();
     const add = (name: string) => {
       const clean = name.replace(/\s+/g, ' ').trim();
@@ -109,6 +108,7 @@ describe('writeLeagueFeed', () => {
     for (const snapshot of SNAPSHOTS) {
       for (const p of readFixture<PlayerRecord>(snapshot, 'players.json')) {
         add(p.Club.replace(/ \d+[ab]?$/, ''));
+        realIds.add(p['Player ID']);
       }
       for (const r of readFixture<SeriesStatsRecord>(snapshot, 'series_stats.json')) {
         add(r.league_id === 'CITA' ? r.team : r.team.split(/ - \d| S\d| \d/)[0]);
@@ -119,6 +119,13 @@ describe('writeLeagueFeed', () => {
       }
     }
     expect(realClubs.size).toBeGreaterThan(50);
+    // Real ids share one scheme prefix; neither it nor any real id may appear in generated output.
+    const realPrefix = `${[...realIds][0]!.split('-')[0]}-`;
+    expect([...realIds].every((id) => id.startsWith(realPrefix))).toBe(true);
+    expect(text.includes(realPrefix)).toBe(false);
+    const generatedIds = [...text.matchAll(/"Player ID":\s*"([^"]+)"/g)].map((m) => m[1]!);
+    expect(generatedIds.length).toBeGreaterThan(1000);
+    expect(generatedIds.filter((id) => realIds.has(id))).toEqual([]);
     const generated = collectFeed({ seed: 5, teams: 2000 }).teams;
     const ours = new Set(generated.flatMap((t) => [t.club, t.baseClub]).map((c) => c.toLowerCase()));
     const lowerText = text.toLowerCase();
