@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 
-import { createApp } from '../../app.ts';
-import { openDatabase } from '../../runtime/database.ts';
 import { DEMO_TEAMS, loadDemo } from '../../services/demo.ts';
 import { runCommand } from '../run-command.ts';
+import { withApp } from '../with-app.ts';
 import { printRunSummary, progressReporter, runJson } from './import.ts';
 
 export function registerDemo(program: Command): void {
@@ -19,9 +18,7 @@ export function registerDemo(program: Command): void {
           process.stderr.write('error INVALID_INPUT: --teams must be an integer between 10 and 1000000\n');
           return 1;
         }
-        const db = await openDatabase(config);
-        try {
-          const app = await createApp(config, db.url);
+        return withApp(config, async (app) => {
           const progress = progressReporter(!options.json);
           try {
             const result = await loadDemo(app, { teams, onEvent: (e) => progress.onEvent(e) });
@@ -41,11 +38,8 @@ export function registerDemo(program: Command): void {
             return 0;
           } finally {
             progress.stop();
-            await app.close();
           }
-        } finally {
-          await db.stop();
-        }
+        });
       }),
     );
 }

@@ -1,28 +1,11 @@
 import type { Command } from 'commander';
 
-import { createApp, type RunningApp } from '../../app.ts';
-import type { Config } from '../../config.ts';
-import { openDatabase } from '../../runtime/database.ts';
 import { checkHealth, type HealthReport, type HealthStatus } from '../../services/health.ts';
 import { runCommand } from '../run-command.ts';
+import { withApp } from '../with-app.ts';
 
 /** Exit status per health status, so cron and monitors can act on `bpetl health`. */
 export const HEALTH_EXIT: Record<HealthStatus, number> = { HEALTHY: 0, DEGRADED: 1, CRITICAL: 2 };
-
-/** Opens the database (DATABASE_URL or the embedded cluster) and an app on it for one command. */
-export async function withApp<T>(config: Config, fn: (app: RunningApp) => Promise<T>): Promise<T> {
-  const db = await openDatabase(config);
-  try {
-    const app = await createApp(config, db.url);
-    try {
-      return await fn(app);
-    } finally {
-      await app.close();
-    }
-  } finally {
-    await db.stop();
-  }
-}
 
 /** The fields of the GraphQL `HealthReport`, as GraphQL serialises them. */
 export function healthJson(report: HealthReport) {

@@ -1,12 +1,11 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 
-import { createApp } from '../../app.ts';
-import { openDatabase } from '../../runtime/database.ts';
 import type { ImportStats } from '../../services/import/import-teams.ts';
 import type { PipelineEvent, PipelineRun } from '../../services/pipeline-runs.ts';
 import { cancelPipeline, startPipeline } from '../../services/run-pipeline.ts';
 import { EXIT_FAILURE, runCommand } from '../run-command.ts';
+import { withApp } from '../with-app.ts';
 
 /** The fields of the GraphQL `PipelineRun` type, as GraphQL serialises them. */
 export function runJson(run: PipelineRun) {
@@ -107,9 +106,7 @@ export function registerImport(program: Command): void {
         options: { dryRun?: boolean; league: string[]; allowShrink?: boolean; json?: boolean },
       ) =>
         runCommand(async (config) => {
-          const db = await openDatabase(config);
-          try {
-            const app = await createApp(config, db.url);
+          return withApp(config, async (app) => {
             const progress = progressReporter(!options.json);
             try {
               const started = await startPipeline(
@@ -142,11 +139,8 @@ export function registerImport(program: Command): void {
               return 0;
             } finally {
               progress.stop();
-              await app.close();
             }
-          } finally {
-            await db.stop();
-          }
+          });
         }),
     );
 }

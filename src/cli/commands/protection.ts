@@ -8,7 +8,7 @@ import {
   protectionStatus,
 } from '../../services/protection.ts';
 import { runCommand } from '../run-command.ts';
-import { withApp } from './health.ts';
+import { withApp } from '../with-app.ts';
 
 const ACTIONS = ['enable', 'disable', 'status'] as const;
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 
 import { emergencyRepair, repairOrphans, type RepairReport } from '../../services/orphan-repair.ts';
 import { runCommand } from '../run-command.ts';
-import { withApp } from './health.ts';
+import { withApp } from '../with-app.ts';
 
 function printReport(report: RepairReport, emergency: boolean): void {
   const out: string[] = [];

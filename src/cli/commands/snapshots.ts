@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
 
-import { createApp, type RunningApp } from '../../app.ts';
-import type { Config } from '../../config.ts';
 import { AppError } from '../../errors.ts';
-import { openDatabase } from '../../runtime/database.ts';
 import { type RestoreResult, restoreUserData } from '../../services/restore.ts';
 import { getSnapshot, listSnapshots, type SnapshotSummary } from '../../services/snapshots.ts';
 import { runCommand } from '../run-command.ts';
+import { withApp } from '../with-app.ts';
 
 /** The fields of the GraphQL `Snapshot` type, as GraphQL serialises them (ids as strings). */
 export function snapshotJson(s: SnapshotSummary) {
@@ -33,20 +31,6 @@ function parseId(raw: string): number {
     });
   }
   return id;
-}
-
-async function withApp<T>(config: Config, fn: (app: RunningApp) => Promise<T>): Promise<T> {
-  const db = await openDatabase(config);
-  try {
-    const app = await createApp(config, db.url);
-    try {
-      return await fn(app);
-    } finally {
-      await app.close();
-    }
-  } finally {
-    await db.stop();
-  }
 }
 
 const write = (text: string) => process.stdout.write(text);
