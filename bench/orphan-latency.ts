@@ -6,7 +6,7 @@ import { loadConfig } from '../src/config.ts';
 import { startHttpServer } from '../src/server/http.ts';
 import { startOrphanListener } from '../src/services/orphan-listener.ts';
 import { percentile, withBenchDatabase } from './orphan-bench-db.ts';
-import { subscribeOrphansOverSse } from './orphan-sse.ts';
+import { produceOrphans, subscribeOrphansOverSse } from './orphan-sse.ts';
 
 const RATE = Number(process.argv[2] ?? 1000);
 const SECONDS = Number(process.argv[3] ?? 30);
@@ -23,34 +23,11 @@ await withBenchDatabase(async (url, pool) => {
     const received = new Map<number, number>();
     const stream = await subscribeOrphansOverSse(http.url, received);
 
-    const committedAt = new Map<number, number>();
-    const sentAt = new Map<number, number>();
-    const statements = (RATE / PER_STATEMENT) * SECONDS;
-    const intervalMs = (1000 * PER_STATEMENT) / RATE;
-    const started = performance.now();
-    const inFlight: Array<Promise<void>> = [];
-    for (let i = 0; i < statements; i++) {
-      // Paced against the schedule, not the previous statement, so slow commits do not lower the rate.
-      const due = started + i * intervalMs;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const sent = performance.now();
-      inFlight.push(
-        pool
-          .query<{ id: number }>(
-            `insert into polls (team_id, question) select 5000000 + g, 'orphan' from generate_series(1, $1) g returning id`,
-            [PER_STATEMENT],
-          )
-          .then(({ rows }) => {
-            const at = performance.now();
-            for (const r of rows) {
-              committedAt.set(r.id, at);
-              sentAt.set(r.id, sent);
-            }
-          }),
-      );
-    }
-    await Promise.all(inFlight);
+    const { sentAt, committedAt, started } = await produceOrphans(pool, {
+      rate: RATE,
+      seconds: SECONDS,
+      perStatement: PER_STATEMENT,
+    });
     const total = committedAt.size;
     const deadline = performance.now() + 10_000;
     while (received.size < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));

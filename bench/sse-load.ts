@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { percentile, withBenchDatabase } from './orphan-bench-db.ts';
-import { subscribeOrphansOverSse } from './orphan-sse.ts';
+import { produceOrphans, subscribeOrphansOverSse } from './orphan-sse.ts';
 
 const SUBSCRIBERS = Number(process.argv[2] ?? 100);
 const RATE = Number(process.argv[3] ?? 1000);
@@ -46,27 +46,11 @@ await withBenchDatabase(async (url, pool) => {
 
     const memory: number[] = [];
     const sampler = setInterval(() => memory.push(rssMb(server.pid!)), 1000);
-    const committedAt = new Map<number, number>();
-    const statements = (RATE / PER_STATEMENT) * SECONDS;
-    const intervalMs = (1000 * PER_STATEMENT) / RATE;
-    const started = performance.now();
-    const inFlight: Array<Promise<void>> = [];
-    for (let i = 0; i < statements; i++) {
-      const wait = started + i * intervalMs - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      inFlight.push(
-        pool
-          .query<{ id: number }>(
-            `insert into polls (team_id, question) select 5000000 + g, 'orphan' from generate_series(1, $1) g returning id`,
-            [PER_STATEMENT],
-          )
-          .then(({ rows }) => {
-            const at = performance.now();
-            for (const r of rows) committedAt.set(r.id, at);
-          }),
-      );
-    }
-    await Promise.all(inFlight);
+    const { committedAt, started } = await produceOrphans(pool, {
+      rate: RATE,
+      seconds: SECONDS,
+      perStatement: PER_STATEMENT,
+    });
     const elapsed = (performance.now() - started) / 1000;
     // Late is not lost: keep draining while deliveries still arrive, give up after 10 s without progress.
     let delivered = -1;
