@@ -2,15 +2,17 @@ import { parseCount, parseFeedDate, parseFeedTime, parseRating } from './feed-va
 import { type LeagueCode, normaliseLeagueCode } from './leagues.ts';
 import { RecordCheck } from './record-check.ts';
 import type { FileSummary, SourceItem } from './records.ts';
-import { splitScheduleTeam } from './schedule-names.ts';
+import { type ScheduleSide, splitScheduleTeam } from './schedule-names.ts';
 import type { SourceState } from './source-state.ts';
-import { type TeamIdentity, teamIdentity } from './team-identity.ts';
+import { type TeamIdentity, teamIdentity, type TeamNameInput } from './team-identity.ts';
 
 export interface RowContext {
   state: SourceState;
   file: FileSummary;
   /** The feed's own league (its directory is named after one), used for rows that name none. */
   defaultLeague: LeagueCode | null;
+  /** The records at hand hold no escapes or raw controls (see ElementBatch.plain). */
+  plain: boolean;
 }
 
 export type RowHandler = (value: unknown, index: number, context: RowContext) => SourceItem[];
@@ -24,8 +26,12 @@ export function handleRow(
 ): SourceItem[] {
   context.file.read++;
   const items = handler(value, index, context);
-  if (items.some((item) => item.kind === 'rejection')) context.file.rejected++;
-  for (const item of items) context.state.count(item);
+  let rejection = false;
+  for (const item of items) {
+    if (item.kind === 'rejection') rejection = true;
+    context.state.count(item);
+  }
+  if (rejection) context.file.rejected++;
   return items;
 }
 
@@ -41,9 +47,14 @@ function leagueOf(
   context: RowContext,
 ): LeagueCode | 'skip' | null {
   let league: LeagueCode | null = null;
-  const field = fields.find(
-    (name) => record[name] !== undefined && record[name] !== null && record[name] !== '',
-  );
+  let field: string | undefined;
+  for (const name of fields) {
+    const value = record[name];
+    if (value !== undefined && value !== null && value !== '') {
+      field = name;
+      break;
+    }
+  }
   if (field) {
     league = normaliseLeagueCode(record[field]);
     if (!league) {
@@ -66,10 +77,13 @@ function leagueOf(
 
 function identify(
   check: RecordCheck,
+  context: RowContext,
   fields: { team: string; series: string },
-  input: Parameters<typeof teamIdentity>[0],
+  input: TeamNameInput,
 ): TeamIdentity | null {
-  const result = teamIdentity(input);
+  const key = `${input.league}\u0000${input.series ?? ''}\u0000${input.team ?? ''}\u0000${input.club ?? ''}`;
+  const result =
+    context.state.identities.get(key) ?? context.state.identities.remember(key, teamIdentity(input));
   if (result.ok) return result.identity;
   const field = result.field === 'team' ? fields.team : fields.series;
   check.reject(field, result.reason, result.field === 'team' ? input.team : input.series);
@@ -78,7 +92,7 @@ function identify(
 
 export const statsRow: RowHandler = (value, index, context) => {
   const check = new RecordCheck(context.file.file, index, context.state.maxLength);
-  const record = check.object(value);
+  const record = check.object(value, context.plain);
   if (!record) return rejected(check);
   const league = leagueOf(record, ['league_id', 'League', 'source_league'], check, context);
   if (league === 'skip') return [];
@@ -100,7 +114,7 @@ export const statsRow: RowHandler = (value, index, context) => {
     gamesLost: count('games.lost'),
   };
   if (!check.ok || !league) return rejected(check);
-  const identity = identify(check, { team: 'team', series: 'series' }, { league, series, team });
+  const identity = identify(check, context, { team: 'team', series: 'series' }, { league, series, team });
   if (!identity) return rejected(check);
   if (!context.state.firstTime('stats', identity.canonicalKey, context.file)) return [];
 
@@ -126,7 +140,7 @@ const CAPTAIN_ROLES = { '': null, C: 'captain', CC: 'co-captain' } as const;
 
 export const playerRow: RowHandler = (value, index, context) => {
   const check = new RecordCheck(context.file.file, index, context.state.maxLength);
-  const record = check.object(value);
+  const record = check.object(value, context.plain);
   if (!record) return rejected(check);
   const league = leagueOf(record, ['League', 'source_league'], check, context);
   if (league === 'skip') return [];
@@ -148,6 +162,7 @@ export const playerRow: RowHandler = (value, index, context) => {
   if (!check.ok || !league) return rejected(check);
   const identity = identify(
     check,
+    context,
     { team: 'Series Mapping ID', series: 'Series' },
     { league, series, team, club },
   );
@@ -181,25 +196,23 @@ export const playerRow: RowHandler = (value, index, context) => {
   return items;
 };
 
+function scheduleDate(value: unknown): string | undefined {
+  return typeof value === 'string' ? parseFeedDate(value.trim()) : undefined;
+}
+
+function scheduleTime(value: unknown): string | null | undefined {
+  if (value === undefined || value === null) return null;
+  return typeof value === 'string' ? parseFeedTime(value.trim()) : undefined;
+}
+
 export const scheduleRow: RowHandler = (value, index, context) => {
   const check = new RecordCheck(context.file.file, index, context.state.maxLength);
-  const record = check.object(value);
+  const record = check.object(value, context.plain);
   if (!record) return rejected(check);
   const league = leagueOf(record, ['League', 'source_league'], check, context);
   if (league === 'skip') return [];
-  const date = check.parsed(
-    record,
-    'date',
-    (v) => (typeof v === 'string' ? parseFeedDate(v.trim()) : undefined),
-    'a date MM/DD/YYYY',
-  );
-  const time = check.parsed(
-    record,
-    'time',
-    (v) =>
-      v === undefined || v === null ? null : typeof v === 'string' ? parseFeedTime(v.trim()) : undefined,
-    'a time like "06:30 pm"',
-  );
+  const date = check.parsed(record, 'date', scheduleDate, 'a date MM/DD/YYYY');
+  const time = check.parsed(record, 'time', scheduleTime, 'a time like "06:30 pm"');
   return 'Practice' in record
     ? practice(record, league, date, time, check, index, context)
     : fixture(record, league, date, time, check, index, context);
@@ -218,7 +231,12 @@ function practice(
   const seriesField = 'Series' in record ? 'Series' : 'series';
   const series = check.text(record, seriesField, true);
   if (!check.ok || !league) return rejected(check);
-  const identity = identify(check, { team: 'Practice', series: seriesField }, { league, series, team: club });
+  const identity = identify(
+    check,
+    context,
+    { team: 'Practice', series: seriesField },
+    { league, series, team: club },
+  );
   if (!identity) return rejected(check);
   if (
     !context.state.firstTime('practice', `${identity.canonicalKey}\u0000${date}\u0000${time}`, context.file)
@@ -259,6 +277,34 @@ function fixtureSide(
   return check.text(record, field);
 }
 
+/** The identity of one side of a fixture; null for a bye (or a side rejected into `check`). */
+function fixtureTeam(
+  record: Record<string, unknown>,
+  field: 'home_team' | 'away_team',
+  league: LeagueCode,
+  series: string,
+  check: RecordCheck,
+  context: RowContext,
+): TeamIdentity | null {
+  const raw = record[field];
+  let side: ScheduleSide | undefined;
+  if (typeof raw === 'string') {
+    const key = `${league}\u0000${raw}\u0000${series}`;
+    side =
+      context.state.scheduleSides.get(key) ??
+      context.state.scheduleSides.remember(key, splitScheduleTeam(league, raw, series));
+  } else {
+    side = splitScheduleTeam(league, raw, series);
+  }
+  if (side.bye) return null;
+  return identify(
+    check,
+    context,
+    { team: field, series: 'series' },
+    { league, series: side.series, team: side.team },
+  );
+}
+
 function fixture(
   record: Record<string, unknown>,
   league: LeagueCode | null,
@@ -274,17 +320,9 @@ function fixture(
   const series = check.text(record, 'series');
   if (!check.ok || !league) return rejected(check);
 
-  const sides = (['home_team', 'away_team'] as const).map((field) => {
-    const side = splitScheduleTeam(league, record[field], series);
-    if (side.bye) return null;
-    return identify(
-      check,
-      { team: field, series: 'series' },
-      { league, series: side.series, team: side.team },
-    );
-  });
+  const home = fixtureTeam(record, 'home_team', league, series, check, context);
+  const away = fixtureTeam(record, 'away_team', league, series, check, context);
   if (!check.ok) return rejected(check);
-  const [home, away] = sides;
   if (!home && !away) {
     check.reject('home_team', 'both sides of the fixture are byes', homeTeam);
     return rejected(check);

@@ -1,24 +1,27 @@
 import { stat } from 'node:fs/promises';
 
 import { AppError } from '../errors.ts';
-import { jsonArrayElements } from './json-elements.ts';
+import { type ElementBatch, jsonArrayBatches } from './json-elements.ts';
 import { firstSignificantChar, locateJsonError } from './json-position.ts';
 
-export interface ArrayElement {
+export interface ArrayBatch extends ElementBatch {
+  /** Position in the array of the batch's first element. */
   index: number;
-  value: unknown;
 }
 
 /**
- * The elements of a file whose top level is a JSON array, one at a time: the file is never one
+ * The elements of a file whose top level is a JSON array, a batch at a time: the file is never one
  * string in memory. Every file-level failure is an AppError naming the file (and, for malformed
  * JSON, the line, column and byte).
  */
-export async function* readJsonArray(file: string, label = file): AsyncGenerator<ArrayElement> {
+export async function* readJsonArray(file: string, label = file): AsyncGenerator<ArrayBatch> {
   await assertReadableFile(file, label);
   let index = 0;
   try {
-    for await (const value of jsonArrayElements(file)) yield { index: index++, value };
+    for await (const batch of jsonArrayBatches(file)) {
+      yield { ...batch, index };
+      index += batch.values.length;
+    }
   } catch (err) {
     throw await describeFailure(err, file, label);
   }

@@ -4,25 +4,44 @@ import { StringDecoder } from 'node:string_decoder';
 /** Thrown for any syntax problem; the caller locates it precisely with a full scan (json-position.ts). */
 export class JsonElementsError extends Error {}
 
+/** The elements completed by one chunk of the file. */
+export interface ElementBatch {
+  values: unknown[];
+  /**
+   * True when the text of these elements holds no backslash and no DEL or C1 character, so no
+   * string in them can hold a control character (JSON forbids raw C0 controls inside strings):
+   * the per-string control check may be skipped.
+   */
+  plain: boolean;
+}
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const OPEN_END = -1;
+/** The chunk ends inside the string right after an odd run of backslashes: an escape cut in two. */
+const ESCAPED_END = -2;
+// Escapes (`\u0001`, `\b`) and the raw controls JSON allows inside strings.
+const NOT_PLAIN = /[\\\u007f-\u009f]/;
 
 /**
- * The elements of a top-level JSON array, each parsed by JSON.parse on its own text. A light scan
- * (strings and nesting only) finds where each element ends, so memory holds one element at a time
- * and the heavy lifting is the engine's native parser: several times faster than a token stream.
+ * The elements of a top-level JSON array, a chunk's worth at a time, each parsed by JSON.parse on
+ * its own text. A light scan (strings and nesting only, jumping from quote to quote) finds where
+ * each element ends, so memory holds one chunk and the heavy lifting is the engine's native parser:
+ * several times faster than a token stream. Batches keep the per-element cost to a loop iteration.
  */
-export async function* jsonArrayElements(file: string): AsyncGenerator<unknown> {
+export async function* jsonArrayBatches(file: string, chunkSize = 1 << 20): AsyncGenerator<ElementBatch> {
   const decoder = new StringDecoder('utf8');
   // 0: before the array, 1: inside it, 2: after it.
   let top = 0;
   let depth = 0;
   let inString = false;
+  // The chunk ended inside a string, right after an odd run of backslashes.
   let escaped = false;
   let inElement = false;
   // Right after `[`: the one place where `]` may come instead of a value.
   let first = true;
   let pending = '';
+  let pendingPlain = true;
   const parse = (text: string) => {
     try {
       return JSON.parse(text) as unknown;
@@ -30,63 +49,117 @@ export async function* jsonArrayElements(file: string): AsyncGenerator<unknown> 
       throw new JsonElementsError((err as Error).message);
     }
   };
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(file, { highWaterMark: chunkSize })) {
     const text = decoder.write(chunk as Buffer);
+    const chunkPlain = !NOT_PLAIN.test(text);
+    const batch: ElementBatch = { values: [], plain: chunkPlain && pendingPlain };
     let start = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (top !== 1) {
-        if (isSpace(c) || (top === 0 && c === 0xfeff)) continue;
-        if (top === 0 && c === 0x5b) {
-          top = 1;
+    let i = 0;
+    // Elements before a syntax error are still handed over: a consumer sees everything up to it.
+    let failure: unknown = null;
+    try {
+      while (i < text.length) {
+        if (inString) {
+          const end = skipString(text, i, escaped);
+          if (end < 0) {
+            escaped = end === ESCAPED_END;
+            break;
+          }
+          escaped = false;
+          inString = false;
+          i = end;
           continue;
         }
-        throw new JsonElementsError(
-          top === 0 ? 'Top-level object should be an array' : 'text after the array',
-        );
-      }
-      if (inString) {
-        if (escaped) escaped = false;
-        else if (c === BACKSLASH) escaped = true;
-        else if (c === QUOTE) inString = false;
-        continue;
-      }
-      if (!inElement) {
-        if (isSpace(c)) continue;
-        // An element runs up to its comma, so a comma here is a leading or a doubled one.
-        if (c === 0x2c) throw new JsonElementsError('unexpected comma');
-        if (c === 0x5d) {
-          if (!first) throw new JsonElementsError('trailing comma');
-          top = 2;
-          continue;
+        const c = text.charCodeAt(i);
+        if (top !== 1) {
+          i++;
+          if (isSpace(c) || (top === 0 && c === 0xfeff)) continue;
+          if (top === 0 && c === 0x5b) {
+            top = 1;
+            continue;
+          }
+          throw new JsonElementsError(
+            top === 0 ? 'Top-level object should be an array' : 'text after the array',
+          );
         }
-        inElement = true;
-        first = false;
-        start = i;
-      }
-      if (c === QUOTE) inString = true;
-      else if (c === 0x7b || c === 0x5b) depth++;
-      else if (c === 0x7d || c === 0x5d) {
-        if (depth > 0) depth--;
-        else {
-          yield parse(pending + text.slice(start, i));
+        if (!inElement) {
+          if (isSpace(c)) {
+            i++;
+            continue;
+          }
+          // An element runs up to its comma, so a comma here is a leading or a doubled one.
+          if (c === 0x2c) throw new JsonElementsError('unexpected comma');
+          if (c === 0x5d) {
+            if (!first) throw new JsonElementsError('trailing comma');
+            top = 2;
+            i++;
+            continue;
+          }
+          inElement = true;
+          first = false;
+          start = i;
+        }
+        if (c === QUOTE) inString = true;
+        else if (c === 0x7b || c === 0x5b) depth++;
+        else if (c === 0x7d || c === 0x5d) {
+          if (depth > 0) depth--;
+          else {
+            batch.values.push(parse(pending + text.slice(start, i)));
+            pending = '';
+            inElement = false;
+            top = 2;
+          }
+        } else if (c === 0x2c && depth === 0) {
+          batch.values.push(parse(pending + text.slice(start, i)));
           pending = '';
           inElement = false;
-          top = 2;
         }
-      } else if (c === 0x2c && depth === 0) {
-        yield parse(pending + text.slice(start, i));
-        pending = '';
-        inElement = false;
+        i++;
       }
+    } catch (err) {
+      failure = err;
+    }
+    if (failure) {
+      if (batch.values.length > 0) yield batch;
+      throw failure;
     }
     if (inElement) {
+      pendingPlain = pending === '' ? chunkPlain : pendingPlain && chunkPlain;
       pending += text.slice(start);
+    } else {
+      pendingPlain = true;
     }
+    if (batch.values.length > 0) yield batch;
   }
   if (top !== 2) {
     throw new JsonElementsError(top === 0 ? 'Top-level object should be an array' : 'unexpected end');
   }
+}
+
+/**
+ * From inside a string at `from`, the index just past its closing quote, or OPEN_END / ESCAPED_END
+ * when the chunk ends first.
+ */
+function skipString(text: string, from: number, escapedAtStart: boolean): number {
+  // The first character is escaped by a backslash that ended the previous chunk.
+  let searchFrom = escapedAtStart ? from + 1 : from;
+  for (;;) {
+    const quote = text.indexOf('"', searchFrom);
+    if (quote === -1) return endsEscaped(text, searchFrom) ? ESCAPED_END : OPEN_END;
+    if (backslashesBefore(text, quote, searchFrom) % 2 === 0) return quote + 1;
+    searchFrom = quote + 1;
+  }
+}
+
+function endsEscaped(text: string, from: number): boolean {
+  return backslashesBefore(text, text.length, from) % 2 === 1;
+}
+
+/** Consecutive backslashes right before `at`, looking no further back than `floor`. */
+function backslashesBefore(text: string, at: number, floor: number): number {
+  let k = at - 1;
+  while (k >= floor && text.charCodeAt(k) === BACKSLASH) k--;
+  return at - 1 - k;
 }
 
 function isSpace(c: number): boolean {

@@ -12,6 +12,7 @@ import {
 } from './feed-rows.ts';
 import { readJsonArray, unreadable } from './json-array.ts';
 import { normaliseLeagueCode } from './leagues.ts';
+import { readOnce } from './read-once.ts';
 import type { ReadOptions, Source, SourceItem } from './records.ts';
 import { SourceState } from './source-state.ts';
 
@@ -59,16 +60,11 @@ export async function openLeagueFeed(dir: string, options: ReadOptions = {}): Pr
   // A feed directory named after a league (leagues/APTA_CHICAGO/) is that league's feed.
   const defaultLeague = normaliseLeagueCode(basename(dir));
   const summaries = state.summaryFiles();
-  let started = false;
   return {
     kind: 'league-feed',
     path: dir,
     summary: () => state.summary(),
-    items: () => {
-      if (started) throw new AppError('INVALID_INPUT', `${dir}: a source can be read once`, { file: dir });
-      started = true;
-      return readFeed(dir, present, state, defaultLeague, summaries);
-    },
+    ...readOnce(dir, () => readFeed(dir, present, state, defaultLeague, summaries)),
   };
 }
 
@@ -78,11 +74,16 @@ async function* readFeed(
   state: SourceState,
   defaultLeague: RowContext['defaultLeague'],
   summaries: ReturnType<SourceState['summaryFiles']>,
-): AsyncGenerator<SourceItem> {
+): AsyncGenerator<SourceItem[]> {
   for (const { name, handler } of present) {
-    const context: RowContext = { state, file: summaries.get(name)!, defaultLeague };
-    for await (const { index, value } of readJsonArray(join(dir, name), name)) {
-      yield* handleRow(handler, value, index, context);
+    const context: RowContext = { state, file: summaries.get(name)!, defaultLeague, plain: false };
+    for await (const batch of readJsonArray(join(dir, name), name)) {
+      context.plain = batch.plain;
+      const items: SourceItem[] = [];
+      for (let i = 0; i < batch.values.length; i++) {
+        for (const item of handleRow(handler, batch.values[i], batch.index + i, context)) items.push(item);
+      }
+      yield items;
     }
   }
 }

@@ -25,10 +25,13 @@ export class RecordCheck {
     this.rejections.push({ file: this.file, index: this.index, field, reason, value: truncate(value) });
   }
 
-  /** The record as an object, or null (rejected) when it is not one. */
-  object(value: unknown): Record<string, unknown> | null {
+  /**
+   * The record as an object, or null (rejected) when it is not one. `plain`: its source text is
+   * known to hold no control characters, so strings are not searched for them.
+   */
+  object(value: unknown, plain = false): Record<string, unknown> | null {
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      this.scan(value as Record<string, unknown>, '', 0);
+      this.scan(value as Record<string, unknown>, '', 0, plain);
       return value as Record<string, unknown>;
     }
     this.reject('', `record is ${describe(value)}, expected an object`, value);
@@ -65,27 +68,45 @@ export class RecordCheck {
   }
 
   /** Oversized strings and control characters anywhere in the record (they signal a broken scrape). */
-  private scan(value: Record<string, unknown> | unknown[], path: string, depth: number): void {
-    for (const [key, item] of Object.entries(value)) {
-      const field = path ? `${path}.${key}` : key;
+  private scan(
+    value: Record<string, unknown> | unknown[],
+    path: string,
+    depth: number,
+    plain: boolean,
+  ): void {
+    // Arrays too: their keys are the indexes. The field's name is built only for a rejection.
+    const keys = Object.keys(value);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const item = (value as Record<string, unknown>)[key];
       if (key.length > this.maxLength) {
-        this.reject(field, `field name is longer than ${this.maxLength} characters`, key);
+        this.reject(fieldName(path, key), `field name is longer than ${this.maxLength} characters`, key);
       }
       if (typeof item === 'string') {
         if (item.length > this.maxLength) {
-          this.reject(field, `is ${item.length} characters long, the limit is ${this.maxLength}`, item);
-        } else if (hasRejectedControlChars(item)) {
-          this.reject(field, 'contains control characters', item);
+          this.reject(
+            fieldName(path, key),
+            `is ${item.length} characters long, the limit is ${this.maxLength}`,
+            item,
+          );
+        } else if (!plain && hasRejectedControlChars(item)) {
+          this.reject(fieldName(path, key), 'contains control characters', item);
         }
       } else if (item !== null && typeof item === 'object') {
-        if (depth >= MAX_DEPTH) this.reject(field, `is nested deeper than ${MAX_DEPTH} levels`, item);
-        else this.scan(item as Record<string, unknown>, field, depth + 1);
+        if (depth >= MAX_DEPTH) {
+          this.reject(fieldName(path, key), `is nested deeper than ${MAX_DEPTH} levels`, item);
+        } else this.scan(item as Record<string, unknown>, fieldName(path, key), depth + 1, plain);
       }
     }
   }
 }
 
+function fieldName(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}
+
 function getPath(record: Record<string, unknown>, path: string): unknown {
+  if (!path.includes('.')) return record[path];
   let current: unknown = record;
   for (const part of path.split('.')) {
     if (current === null || typeof current !== 'object') return undefined;

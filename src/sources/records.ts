@@ -160,10 +160,14 @@ export interface ReadOptions {
   dedupeRecords?: boolean;
 }
 
-/** A readable source: iterate `items()` once; `summary()` is complete after the iteration ends. */
+/**
+ * A readable source: iterate `batches()` or `items()`, once; `summary()` is complete after the
+ * iteration ends.
+ */
 export interface Source {
   kind: SourceSummary['kind'];
   path: string;
+  batches(): AsyncIterable<SourceItem[]>;
   items(): AsyncIterable<SourceItem>;
   summary(): SourceSummary;
 }

@@ -1,4 +1,5 @@
 import { AppError } from '../errors.ts';
+import { BoundedMemo } from './bounded-memo.ts';
 import { type LeagueCode, normaliseLeagueCode } from './leagues.ts';
 import { DEFAULT_MAX_STRING_LENGTH } from './record-check.ts';
 import type {
@@ -9,7 +10,8 @@ import type {
   SourceSummary,
   TeamRecord,
 } from './records.ts';
-import type { TeamIdentity } from './team-identity.ts';
+import type { ScheduleSide } from './schedule-names.ts';
+import type { IdentityResult, TeamIdentity } from './team-identity.ts';
 
 /** Team keys remembered when records are not de-duplicated here. */
 const RECENT_TEAMS = 50_000;
@@ -31,6 +33,9 @@ export class SourceState {
     practice: 0,
   };
   private rejections = 0;
+  /** Team identities and schedule sides by their inputs: one team's records repeat the same ones. */
+  readonly identities = new BoundedMemo<IdentityResult>();
+  readonly scheduleSides = new BoundedMemo<ScheduleSide>();
 
   constructor(
     readonly kind: SourceSummary['kind'],

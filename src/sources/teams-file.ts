@@ -8,6 +8,7 @@ import { AppError } from '../errors.ts';
 import { handleRow, type RowContext, type RowHandler } from './feed-rows.ts';
 import { assertReadableFile } from './json-array.ts';
 import { normaliseLeagueCode } from './leagues.ts';
+import { batchesOf, readOnce } from './read-once.ts';
 import { RecordCheck } from './record-check.ts';
 import type { ReadOptions, Source, SourceItem } from './records.ts';
 import { SourceState } from './source-state.ts';
@@ -32,17 +33,14 @@ export async function openTeamsFile(file: string, options: ReadOptions = {}): Pr
   await assertReadableFile(file, file);
   const state = new SourceState('teams-file', file, options);
   const summary = state.file(file, true);
-  let started = false;
   return {
     kind: 'teams-file',
     path: file,
     summary: () => state.summary(),
-    items: () => {
-      if (started) throw new AppError('INVALID_INPUT', `${file}: a source can be read once`, { file });
-      started = true;
-      const context: RowContext = { state, file: summary, defaultLeague: null };
-      return format === 'csv' ? readCsv(file, context) : readNdjson(file, context);
-    },
+    ...readOnce(file, () => {
+      const context: RowContext = { state, file: summary, defaultLeague: null, plain: false };
+      return batchesOf(format === 'csv' ? readCsv(file, context) : readNdjson(file, context));
+    }),
   };
 }
 
@@ -55,7 +53,7 @@ export function teamsFileFormat(file: string): 'csv' | 'ndjson' | null {
 
 const teamRow: RowHandler = (value, index, context) => {
   const check = new RecordCheck(context.file.file, index, context.state.maxLength);
-  const record = check.object(value);
+  const record = check.object(value, context.plain);
   if (!record) return rejected(check);
   const leagueText = check.text(record, 'league', true);
   const club = check.text(record, 'club');

@@ -5,19 +5,22 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { jsonArrayElements } from '../../src/sources/json-elements.ts';
+import { jsonArrayBatches } from '../../src/sources/json-elements.ts';
 
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'bpetl-elements-'));
 });
 
-async function split(text: string): Promise<{ ok: true; values: unknown[] } | { ok: false }> {
+async function split(
+  text: string,
+  chunkSize?: number,
+): Promise<{ ok: true; values: unknown[] } | { ok: false }> {
   const file = path.join(dir, 'a.json');
   await writeFile(file, text);
   const values: unknown[] = [];
   try {
-    for await (const value of jsonArrayElements(file)) values.push(value);
+    for await (const batch of jsonArrayBatches(file, chunkSize)) values.push(...batch.values);
     return { ok: true, values };
   } catch {
     return { ok: false };
@@ -33,7 +36,7 @@ function reference(text: string): { ok: true; values: unknown[] } | { ok: false 
   }
 }
 
-describe('jsonArrayElements', () => {
+describe('jsonArrayBatches', () => {
   it('yields exactly what JSON.parse reads from any array, however it is spaced', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.jsonValue()), fc.constantFrom(0, 2), async (array, indent) => {
@@ -63,11 +66,48 @@ describe('jsonArrayElements', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.string({ unit: fc.constantFrom('[', ']', '{', '}', ',', '"', '\\', '1', ' ', ':', 'a') }),
-        async (text) => {
+        fc.integer({ min: 1, max: 8 }),
+        async (text, chunkSize) => {
           expect(await split(text)).toEqual(reference(text));
+          expect(await split(text, chunkSize)).toEqual(reference(text));
         },
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('finds the same elements when chunks cut strings, escapes and multi-byte characters anywhere', async () => {
+    const text = '[{"a":"x\\\\"},"\\"]\\\\",{"b":["é€😀",{"c":"\\u0041\\\\\\""}]},1]';
+    const expected = reference(text);
+    expect(expected.ok).toBe(true);
+    for (let chunkSize = 1; chunkSize <= 12; chunkSize++) {
+      expect({ chunkSize, ...(await split(text, chunkSize)) }).toEqual({ chunkSize, ...expected });
+    }
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.jsonValue()),
+        fc.integer({ min: 1, max: 16 }),
+        async (array, chunkSize) => {
+          const json = JSON.stringify(array);
+          expect(await split(json, chunkSize)).toEqual({ ok: true, values: JSON.parse(json) });
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('marks a batch plain only when its text holds no escape and no DEL or C1 character', async () => {
+    const plainness = async (text: string) => {
+      const file = path.join(dir, 'plain.json');
+      await writeFile(file, text);
+      const marks: boolean[] = [];
+      for await (const batch of jsonArrayBatches(file)) marks.push(batch.plain);
+      return marks;
+    };
+    expect(await plainness('[{"a":"b c"},{"d":1}]')).toEqual([true]);
+    expect(await plainness('[{"a":"b\\u0001"}]')).toEqual([false]);
+    expect(await plainness('[{"a":"b\\"c"}]')).toEqual([false]);
+    expect(await plainness('[{"a":"b\u0085"}]')).toEqual([false]);
+    expect(await plainness('[{"a":"b\u007f"}]')).toEqual([false]);
   });
 });

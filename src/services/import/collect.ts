@@ -28,16 +28,20 @@ export async function collect(
 ): Promise<CollectResult> {
   const result: CollectResult = { read: 0, rejected: 0, rejections: [], practices: 0 };
   const every = hooks.every ?? 10_000;
-  for await (const item of source.items()) {
-    result.read++;
-    await stage(item, writer, result);
-    if (hooks.onItems && result.read % every === 0) await hooks.onItems(result.read);
+  for await (const batch of source.batches()) {
+    const before = result.read;
+    for (const item of batch) stage(item, writer, result);
+    result.read += batch.length;
+    await writer.flushFull();
+    if (hooks.onItems && Math.floor(result.read / every) > Math.floor(before / every)) {
+      await hooks.onItems(result.read);
+    }
   }
   await writer.flushAll();
   return result;
 }
 
-async function stage(item: SourceItem, writer: StagingWriter, result: CollectResult): Promise<void> {
+function stage(item: SourceItem, writer: StagingWriter, result: CollectResult): void {
   switch (item.kind) {
     case 'team': {
       const r = item.record;

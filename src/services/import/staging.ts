@@ -45,6 +45,8 @@ export class StagingWriter {
   /** The COPY in flight: the next batch is parsed while it runs, and waits for it before its own. */
   private inFlight: Promise<void> | null = null;
   private readonly sizes = new Map<StagingTable, number>();
+  /** Tables whose buffer has reached BATCH_BYTES since the last flushFull. */
+  private readonly full = new Set<StagingTable>();
   readonly rows: Record<StagingTable, number> = {
     stg_teams: 0,
     stg_players: 0,
@@ -54,15 +56,21 @@ export class StagingWriter {
 
   constructor(private readonly client: PoolClient) {}
 
-  /** Adds a row; resolves once any flush it triggered is done (callers await it for back-pressure). */
-  async add(table: StagingTable, values: readonly CopyValue[]): Promise<void> {
+  /** Buffers a row; callers await flushFull() between batches of rows (that is the back-pressure). */
+  add(table: StagingTable, values: readonly CopyValue[]): void {
     const line = copyLine([this.rows[table]++, ...values]);
     let buffer = this.buffers.get(table);
     if (!buffer) this.buffers.set(table, (buffer = []));
     buffer.push(line);
     const size = (this.sizes.get(table) ?? 0) + line.length;
     this.sizes.set(table, size);
-    if (size >= BATCH_BYTES) await this.flush(table);
+    if (size >= BATCH_BYTES) this.full.add(table);
+  }
+
+  /** Sends every buffer that has reached BATCH_BYTES. */
+  async flushFull(): Promise<void> {
+    for (const table of this.full) await this.flush(table);
+    this.full.clear();
   }
 
   async flushAll(): Promise<void> {
