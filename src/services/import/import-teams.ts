@@ -6,6 +6,7 @@ import { logger } from '../../logger.ts';
 import { type LeagueCode, leagueInfo, normaliseLeagueCode } from '../../sources/leagues.ts';
 import { openSource } from '../../sources/open-source.ts';
 import type { Rejection, Source, SourceSummary } from '../../sources/records.ts';
+import { BULK_INSERT_MIN_ROWS, insertRows } from './bulk-insert.ts';
 import { collect } from './collect.ts';
 import { tryImportLock } from './import-lock.ts';
 import * as resolve from './resolve.sql.ts';
@@ -50,6 +51,8 @@ export interface ImportStats {
   >;
   /** Per league in scope: active teams before, and how many the feed no longer lists. */
   shrink: Array<{ league: string; active: number; missing: number; fraction: number }>;
+  /** Tables whose new rows were bulk-loaded, their foreign keys checked in one pass (see insertRows). */
+  bulkLoaded: string[];
 }
 
 export interface ImportProgress {
@@ -72,6 +75,8 @@ export interface ImportOptions {
   checkCancelled?: () => void | Promise<void>;
   /** Label for the source in messages (the path the user gave, not the resolved one). */
   label?: string;
+  /** Fewest new rows for a table to be bulk-loaded (see insertRows); default BULK_INSERT_MIN_ROWS. */
+  bulkMinRows?: number;
 }
 
 /** Share of a league's active teams an import may retire without `allowShrink`. */
@@ -176,8 +181,14 @@ async function runImport(
       seriesStats: zero(),
     },
     shrink: [],
+    bulkLoaded: [],
   };
   const run = async (sql: string, params?: unknown[]) => (await client.query(sql, params)).rowCount ?? 0;
+  const upsertInto = async (statements: upsert.UpsertStatements, staged: string, leagues: number[]) => {
+    const counts = await applyUpsert(client, statements, staged, leagues, options.bulkMinRows);
+    if (counts.bulk) stats.bulkLoaded.push(statements.table);
+    return counts.counts;
+  };
   const step = async (message: string) => {
     phase++;
     await progress(message);
@@ -239,7 +250,7 @@ async function runImport(
 
   await step('teams');
   await run(resolve.CREATE_TEAM_ROWS);
-  stats.tables.teams = await applyUpsert(client, upsert.TEAMS, 'stg_team_rows', leagueIds);
+  stats.tables.teams = await upsertInto(upsert.TEAMS, 'stg_team_rows', leagueIds);
   await run(resolve.RESOLVE_TEAM_IDS);
 
   await step('players');
@@ -249,8 +260,7 @@ async function runImport(
   const rosterLeagues = (
     (await client.query(`select distinct league_id as id from stg_player_rows`)).rows as Array<{ id: number }>
   ).map((r) => r.id);
-  stats.tables.players = await applyUpsert(
-    client,
+  stats.tables.players = await upsertInto(
     upsert.PLAYERS,
     'stg_player_rows',
     leagueIds.filter((id) => rosterLeagues.includes(id)),
@@ -258,11 +268,11 @@ async function runImport(
 
   await step('schedule fixtures');
   await run(upsert.CREATE_FIXTURE_ROWS);
-  stats.tables.fixtures = await applyUpsert(client, upsert.FIXTURES, 'stg_fixture_rows', leagueIds);
+  stats.tables.fixtures = await upsertInto(upsert.FIXTURES, 'stg_fixture_rows', leagueIds);
 
   await step('series stats');
   await run(upsert.CREATE_STATS_ROWS);
-  stats.tables.seriesStats = await applyUpsert(client, upsert.SERIES_STATS, 'stg_stats_rows', leagueIds);
+  stats.tables.seriesStats = await upsertInto(upsert.SERIES_STATS, 'stg_stats_rows', leagueIds);
 
   // The reader may repeat a team record (it remembers recent teams only): count teams once.
   stats.records.teams = Number(
@@ -288,15 +298,24 @@ async function applyUpsert(
   statements: upsert.UpsertStatements,
   staged: string,
   leagueIds: number[],
-): Promise<TableCounts> {
-  const total = Number(((await client.query(`select count(*) n from ${staged}`)).rows[0] as { n: string }).n);
+  bulkMinRows = BULK_INSERT_MIN_ROWS,
+): Promise<{ counts: TableCounts; bulk: boolean }> {
+  // Names here are this module's own constants, never input.
+  const count = async (table: string) =>
+    Number(((await client.query(`select count(*) n from ${table}`)).rows[0] as { n: string }).n);
+  const total = await count(staged);
   const updated = (await client.query(statements.update)).rowCount ?? 0;
-  const inserted = (await client.query(statements.insert)).rowCount ?? 0;
+  // A load that at least doubles the table (a first import, a new large league) is a bulk load.
+  const bulk = total >= bulkMinRows && total > (await count(statements.table));
+  const inserted = await insertRows(client, statements.table, statements.insert, bulk);
   const retired =
     statements.retire && leagueIds.length > 0
       ? ((await client.query(statements.retire, [leagueIds])).rowCount ?? 0)
       : 0;
-  return { inserted, updated, unchanged: total - inserted - updated, retired };
+  return {
+    counts: { inserted: inserted.rows, updated, unchanged: total - inserted.rows - updated, retired },
+    bulk: inserted.bulk,
+  };
 }
 
 function scopeOf(summary: SourceSummary, leagues: string[] | undefined): LeagueCode[] {

@@ -1,0 +1,143 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { openDataSource } from '../../src/db/data-source.ts';
+import { writeLeagueFeed } from '../../src/generator/index.ts';
+import { insertRows } from '../../src/services/import/bulk-insert.ts';
+import { type ImportStats, importTeams } from '../../src/services/import/import-teams.ts';
+import { type TestDatabase, useTestDatabase } from '../helpers/database.ts';
+
+const bulkDb = useTestDatabase();
+const checkedDb = useTestDatabase();
+let feed: string;
+let workDir: string;
+const sources: DataSource[] = [];
+let firstImport: ImportStats | undefined;
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(os.tmpdir(), 'bpetl-bulk-'));
+  feed = path.join(workDir, 'feed');
+  await writeLeagueFeed(feed, { seed: 'bulk-insert', teams: 300 });
+});
+afterAll(async () => {
+  await Promise.all(sources.map((source) => source.destroy()));
+  await rm(workDir, { recursive: true, force: true });
+});
+
+async function open(db: TestDatabase): Promise<DataSource> {
+  const source = await openDataSource(db.url, { poolSize: 3 });
+  sources.push(source);
+  return source;
+}
+
+/** Every foreign key of the schema as the catalog defines it. */
+async function foreignKeys(db: TestDatabase): Promise<string[]> {
+  const rows = await db.query<{ key: string }>(
+    `select conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated as key
+       from pg_constraint where contype = 'f' order by 1`,
+  );
+  return rows.map((r) => r.key);
+}
+
+/** Content of the reference tables, ids included, timestamps left out. */
+async function checksums(db: TestDatabase): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const table of ['teams', 'players', 'schedule', 'series_stats', 'clubs', 'series']) {
+    const [row] = await db.query<{ sum: string }>(
+      `select md5(coalesce(string_agg((to_jsonb(t) - 'created_at' - 'updated_at')::text, ',' order by t.id), ''))
+         as sum from ${table} t`,
+    );
+    out[table] = row!.sum;
+  }
+  return out;
+}
+
+describe('bulk loading of new rows', () => {
+  it('loads what the row-by-row path loads and puts every foreign key back as it was', async () => {
+    const keysBefore = await foreignKeys(bulkDb);
+    const bulk = await importTeams(await open(bulkDb), { path: feed, bulkMinRows: 1 });
+    firstImport = bulk;
+    const checked = await importTeams(await open(checkedDb), { path: feed });
+
+    expect(bulk.bulkLoaded).toEqual(expect.arrayContaining(['teams', 'players', 'schedule']));
+    expect(checked.bulkLoaded).toEqual([]);
+    expect(bulk.tables).toEqual(checked.tables);
+    expect(await checksums(bulkDb)).toEqual(await checksums(checkedDb));
+    expect(await foreignKeys(bulkDb)).toEqual(keysBefore);
+  });
+
+  it('is not used for a refresh that adds few rows to a loaded table', async () => {
+    const stats = await importTeams(sources[0]!, { path: feed, bulkMinRows: 1 });
+    expect(stats.bulkLoaded).toEqual([]);
+    expect(stats.tables.players.inserted).toBe(0);
+  });
+
+  it('checks row by row, without waiting, when another session is using the tables', async () => {
+    const db = checkedDb;
+    await db.query('truncate teams, players, schedule, series_stats cascade');
+    const reader = new pg.Client({ connectionString: db.url });
+    await reader.connect();
+    try {
+      await reader.query('begin');
+      // Every bulk-loaded table references teams or is teams.
+      await reader.query('select count(*) from teams');
+      const stats = await importTeams(sources[1]!, { path: feed, bulkMinRows: 1 });
+      expect(stats.bulkLoaded).toEqual([]);
+      expect(stats.tables.teams).toEqual(firstImport!.tables.teams);
+      expect(stats.tables.players).toEqual(firstImport!.tables.players);
+    } finally {
+      await reader.query('rollback');
+      await reader.end();
+    }
+  });
+
+  it('leaves every foreign key and row as it was when the import fails after a bulk load', async () => {
+    const db = checkedDb;
+    await db.query('truncate teams, players, schedule, series_stats cascade');
+    const keysBefore = await foreignKeys(db);
+    const sumsBefore = await checksums(db);
+    let cancelAfterPlayers = false;
+    await expect(
+      importTeams(sources[1]!, {
+        path: feed,
+        bulkMinRows: 1,
+        onProgress: ({ message }) => {
+          if (message === 'schedule fixtures') cancelAfterPlayers = true;
+        },
+        checkCancelled: () => {
+          if (cancelAfterPlayers) throw new Error('cancelled in the test');
+        },
+      }),
+    ).rejects.toThrow('cancelled in the test');
+    expect(await foreignKeys(db)).toEqual(keysBefore);
+    expect(await checksums(db)).toEqual(sumsBefore);
+  });
+
+  it('fails, keeping the keys, when a bulk-loaded row breaks a foreign key', async () => {
+    const client = new pg.Client({ connectionString: checkedDb.url });
+    await client.connect();
+    try {
+      await client.query('begin');
+      const { rows } = await client.query<{ id: number }>(
+        `insert into clubs (name) values ('Bulk Test Club') returning id`,
+      );
+      const failure = await insertRows(
+        client as unknown as pg.PoolClient,
+        'players',
+        `insert into players (tenniscores_player_id, league_id, club_id, series_id)
+         values ('bulk-1', 999999, ${rows[0]!.id}, 999999)`,
+        true,
+      ).catch((err: unknown) => err);
+      expect(failure).toMatchObject({ code: '23503' });
+      await client.query('rollback');
+    } finally {
+      await client.end();
+    }
+    expect(await foreignKeys(checkedDb)).toEqual(await foreignKeys(bulkDb));
+  });
+});
