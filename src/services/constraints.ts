@@ -55,6 +55,36 @@ async function uniqueColumnSets(db: Db, table: string): Promise<string[][]> {
   return rows.map((r) => r.columns);
 }
 
+/**
+ * True when the database itself rules out duplicate and NULL keys: a valid unique index on exactly
+ * the key's columns (NULLS NOT DISTINCT where a column may be NULL) and NOT NULL on the others. Such
+ * a key needs no scan of the table, which on a million players is most of validating it.
+ */
+export async function keyEnforced(db: Db, key: (typeof NATURAL_KEYS)[number]): Promise<boolean> {
+  const nullable = key.nullable ?? [];
+  const [row]: Array<{ unique: boolean; notNull: boolean }> = await db.query(
+    `select exists (
+              select 1 from pg_index i
+               where i.indrelid = to_regclass($1) and i.indisunique and i.indisvalid
+                 and i.indpred is null and i.indexprs is null and (i.indnullsnotdistinct or not $4)
+                 and (select array_agg(a.attname::text order by a.attname)
+                        from unnest(i.indkey) k(attnum)
+                        join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum)
+                     = (select array_agg(c order by c) from unnest($2::text[]) c)) as unique,
+            not exists (
+              select 1 from pg_attribute a
+               where a.attrelid = to_regclass($1) and a.attname = any($3::text[]) and not a.attnotnull)
+              as "notNull"`,
+    [
+      `public.${key.table}`,
+      key.columns,
+      key.columns.filter((c) => !nullable.includes(c)),
+      nullable.length > 0,
+    ],
+  );
+  return Boolean(row?.unique && row.notNull);
+}
+
 async function hasForeignKey(db: Db, table: string, column: string, target: string): Promise<boolean> {
   const rows = await db.query(
     `select 1 from pg_constraint c
@@ -78,14 +108,16 @@ export async function validateConstraints(db: Db): Promise<ConstraintIssue[]> {
       (cols) => cols.length === key.columns.length && key.columns.every((c) => cols.includes(c)),
     );
     const cols = key.columns.map(ident).join(', ');
-    const [{ duplicates, nulls }] = await db.query(
-      `select coalesce(sum(n - 1), 0)::int as duplicates,
+    const [{ duplicates, nulls }] = (await keyEnforced(db, key))
+      ? [{ duplicates: 0, nulls: 0 }]
+      : await db.query(
+          `select coalesce(sum(n - 1), 0)::int as duplicates,
               (select count(*)::int from ${ident(key.table)} where ${key.columns
                 .filter((c) => !key.nullable?.includes(c))
                 .map((c) => `${ident(c)} is null`)
                 .join(' or ')}) as nulls
          from (select count(*) as n from ${ident(key.table)} group by ${cols} having count(*) > 1) d`,
-    );
+        );
     if (!enforced) {
       issues.push({
         check: 'MISSING_CONSTRAINT',

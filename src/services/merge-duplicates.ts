@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 
 import { sqlState } from '../errors.ts';
 import { logger } from '../logger.ts';
-import { NATURAL_KEYS } from './constraints.ts';
+import { keyEnforced, NATURAL_KEYS } from './constraints.ts';
 import { ident, type ProtectedReference } from './protection-spec.ts';
 import type { ConstraintRepairAction } from './repair-constraints.ts';
 
@@ -26,6 +26,9 @@ export async function mergeDuplicates(
   spec: ProtectedReference[],
   lifted: Set<string>,
 ): Promise<ConstraintRepairAction | null> {
+  // Duplicates the database cannot hold need no search (clubs match through an expression: searched).
+  const compared = key.columns.some((c) => MATCH_EXPRESSIONS[`${key.table}.${c}`]);
+  if (!compared && (await keyEnforced(manager, key))) return null;
   const table = ident(key.table);
   const partition = key.columns.map((c) => MATCH_EXPRESSIONS[`${key.table}.${c}`] ?? ident(c)).join(', ');
   const required = key.columns.filter((c) => !key.nullable?.includes(c));
