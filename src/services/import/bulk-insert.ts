@@ -4,7 +4,7 @@ import { sqlState } from '../../errors.ts';
 import { logger } from '../../logger.ts';
 
 /** Fewest rows for which checking foreign keys once beats checking them row by row. */
-export const BULK_INSERT_MIN_ROWS = 50_000;
+export const BULK_INSERT_MIN_ROWS = 10_000;
 
 const LOCK_NOT_AVAILABLE = '55P03';
 

@@ -304,12 +304,14 @@ async function applyUpsert(
   const count = async (table: string) =>
     Number(((await client.query(`select count(*) n from ${table}`)).rows[0] as { n: string }).n);
   const total = await count(staged);
-  const updated = (await client.query(statements.update)).rowCount ?? 0;
+  const existing = await count(statements.table);
+  // Into an empty table (a first import) there is nothing to update or retire.
+  const updated = existing > 0 ? ((await client.query(statements.update)).rowCount ?? 0) : 0;
   // A load that at least doubles the table (a first import, a new large league) is a bulk load.
-  const bulk = total >= bulkMinRows && total > (await count(statements.table));
+  const bulk = total >= bulkMinRows && total > existing;
   const inserted = await insertRows(client, statements.table, statements.insert, bulk);
   const retired =
-    statements.retire && leagueIds.length > 0
+    existing > 0 && statements.retire && leagueIds.length > 0
       ? ((await client.query(statements.retire, [leagueIds])).rowCount ?? 0)
       : 0;
   return {
