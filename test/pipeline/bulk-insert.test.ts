@@ -35,11 +35,14 @@ async function open(db: TestDatabase): Promise<DataSource> {
   return source;
 }
 
-/** Every foreign key of the schema as the catalog defines it. */
-async function foreignKeys(db: TestDatabase): Promise<string[]> {
+/** Every foreign key and index of the schema as the catalog defines them. */
+async function schemaObjects(db: TestDatabase): Promise<string[]> {
   const rows = await db.query<{ key: string }>(
     `select conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated as key
-       from pg_constraint where contype = 'f' order by 1`,
+       from pg_constraint where contype in ('f', 'u', 'p')
+     union all
+     select indexdef from pg_indexes where schemaname = 'public'
+     order by 1`,
   );
   return rows.map((r) => r.key);
 }
@@ -59,7 +62,7 @@ async function checksums(db: TestDatabase): Promise<Record<string, string>> {
 
 describe('bulk loading of new rows', () => {
   it('loads what the row-by-row path loads and puts every foreign key back as it was', async () => {
-    const keysBefore = await foreignKeys(bulkDb);
+    const keysBefore = await schemaObjects(bulkDb);
     const bulk = await importTeams(await open(bulkDb), { path: feed, bulkMinRows: 1 });
     firstImport = bulk;
     const checked = await importTeams(await open(checkedDb), { path: feed });
@@ -68,7 +71,7 @@ describe('bulk loading of new rows', () => {
     expect(checked.bulkLoaded).toEqual([]);
     expect(bulk.tables).toEqual(checked.tables);
     expect(await checksums(bulkDb)).toEqual(await checksums(checkedDb));
-    expect(await foreignKeys(bulkDb)).toEqual(keysBefore);
+    expect(await schemaObjects(bulkDb)).toEqual(keysBefore);
   });
 
   it('is not used for a refresh that adds few rows to a loaded table', async () => {
@@ -99,7 +102,7 @@ describe('bulk loading of new rows', () => {
   it('leaves every foreign key and row as it was when the import fails after a bulk load', async () => {
     const db = checkedDb;
     await db.query('truncate teams, players, schedule, series_stats cascade');
-    const keysBefore = await foreignKeys(db);
+    const keysBefore = await schemaObjects(db);
     const sumsBefore = await checksums(db);
     let cancelAfterPlayers = false;
     await expect(
@@ -114,7 +117,7 @@ describe('bulk loading of new rows', () => {
         },
       }),
     ).rejects.toThrow('cancelled in the test');
-    expect(await foreignKeys(db)).toEqual(keysBefore);
+    expect(await schemaObjects(db)).toEqual(keysBefore);
     expect(await checksums(db)).toEqual(sumsBefore);
   });
 
@@ -131,13 +134,37 @@ describe('bulk loading of new rows', () => {
         'players',
         `insert into players (tenniscores_player_id, league_id, club_id, series_id)
          values ('bulk-1', 999999, ${rows[0]!.id}, 999999)`,
-        true,
+        { bulk: true, empty: false },
       ).catch((err: unknown) => err);
       expect(failure).toMatchObject({ code: '23503' });
       await client.query('rollback');
     } finally {
       await client.end();
     }
-    expect(await foreignKeys(checkedDb)).toEqual(await foreignKeys(bulkDb));
+    expect(await schemaObjects(checkedDb)).toEqual(await schemaObjects(bulkDb));
+  });
+
+  it('fails, keeping every index, when rows loaded into an empty table break a unique key', async () => {
+    const db = checkedDb;
+    await db.query('truncate teams, players, schedule, series_stats cascade');
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query('begin');
+      const failure = await insertRows(
+        client as unknown as pg.PoolClient,
+        'players',
+        `insert into players (tenniscores_player_id, league_id, club_id, series_id)
+         select 'twice', l.id, c.id, s.id from (select min(id) id from leagues) l, (select min(id) id from clubs) c,
+                (select min(id) id from series) s, generate_series(1, 2)`,
+        { bulk: true, empty: true },
+      ).catch((err: unknown) => err);
+      // Raised when the constraint is added back (the bulk path), not by the INSERT itself.
+      expect(failure).toMatchObject({ code: '23505', message: expect.stringContaining('could not create') });
+      await client.query('rollback');
+    } finally {
+      await client.end();
+    }
+    expect(await schemaObjects(db)).toEqual(await schemaObjects(bulkDb));
   });
 });

@@ -134,6 +134,8 @@ async function runImport(
   // Sorts and hash joins over a million staged rows stay in memory instead of spilling to disk;
   // `set local` ends with the transaction.
   await client.query(`set local work_mem = '128MB'`);
+  // Index builds after a bulk load into an empty table (see insertRows) sort in memory too.
+  await client.query(`set local maintenance_work_mem = '256MB'`);
   await createStagingTables(client);
   const writer = new StagingWriter(client);
   await progress(`reading ${label}`);
@@ -309,7 +311,10 @@ async function applyUpsert(
   const updated = existing > 0 ? ((await client.query(statements.update)).rowCount ?? 0) : 0;
   // A load that at least doubles the table (a first import, a new large league) is a bulk load.
   const bulk = total >= bulkMinRows && total > existing;
-  const inserted = await insertRows(client, statements.table, statements.insert, bulk);
+  const inserted = await insertRows(client, statements.table, statements.insert, {
+    bulk,
+    empty: existing === 0,
+  });
   const retired =
     existing > 0 && statements.retire && leagueIds.length > 0
       ? ((await client.query(statements.retire, [leagueIds])).rowCount ?? 0)
