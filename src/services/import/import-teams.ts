@@ -307,18 +307,19 @@ async function applyUpsert(
     Number(((await client.query(`select count(*) n from ${table}`)).rows[0] as { n: string }).n);
   const total = await count(staged);
   const existing = await count(statements.table);
-  // Into an empty table (a first import) there is nothing to update or retire.
+  // Into an empty table (a first import) there is nothing to update or retire. Rows are retired
+  // before the new ones go in: retirement matches staged rows to rows that existed before the import.
   const updated = existing > 0 ? ((await client.query(statements.update)).rowCount ?? 0) : 0;
+  const retired =
+    existing > 0 && statements.retire && leagueIds.length > 0
+      ? ((await client.query(statements.retire, [leagueIds])).rowCount ?? 0)
+      : 0;
   // A load that at least doubles the table (a first import, a new large league) is a bulk load.
   const bulk = total >= bulkMinRows && total > existing;
   const inserted = await insertRows(client, statements.table, statements.insert, {
     bulk,
     empty: existing === 0,
   });
-  const retired =
-    existing > 0 && statements.retire && leagueIds.length > 0
-      ? ((await client.query(statements.retire, [leagueIds])).rowCount ?? 0)
-      : 0;
   return {
     counts: { inserted: inserted.rows, updated, unchanged: total - inserted.rows - updated, retired },
     bulk: inserted.bulk,

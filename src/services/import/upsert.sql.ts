@@ -3,6 +3,10 @@
  * DISTINCT FROM, so unchanged rows are not rewritten) and an INSERT of rows whose natural key is new.
  * Under the import's advisory lock nothing else inserts concurrently, so the pair behaves like a
  * MERGE, burns no sequence values and reports exact counts on every supported PostgreSQL.
+ *
+ * Players and fixtures, the big tables, are matched once: their staged rows carry the id of the row
+ * with the same natural key (`existing_id`) and whether it differs (`changed`), so the UPDATE,
+ * INSERT and retirement join on ids instead of each matching text keys again.
  */
 
 export interface UpsertStatements {
@@ -38,12 +42,20 @@ export const TEAMS: UpsertStatements = {
 
 export const CREATE_PLAYER_ROWS = `
   create temp table stg_player_rows on commit drop as
-  select distinct on (p.external_id, k.league_id, k.club_id, k.series_id)
-         p.external_id, k.league_id, k.club_id, k.series_id, k.team_id,
-         p.first_name, p.last_name, p.pti, p.wins, p.losses, p.captain
-    from stg_players p
-    join stg_team_keys k on k.team_key = p.team_key
-   order by p.external_id, k.league_id, k.club_id, k.series_id, p.ord`;
+  select s.*, p.id as existing_id,
+         p.id is not null
+           and (p.first_name, p.last_name, p.team_id, p.pti, p.wins, p.losses, p.captain, p.is_active)
+               is distinct from (s.first_name, s.last_name, s.team_id, s.pti, s.wins, s.losses, s.captain, true)
+           as changed
+    from (select distinct on (p.external_id, k.league_id, k.club_id, k.series_id)
+                 p.external_id, k.league_id, k.club_id, k.series_id, k.team_id,
+                 p.first_name, p.last_name, p.pti, p.wins, p.losses, p.captain
+            from stg_players p
+            join stg_team_keys k on k.team_key = p.team_key
+           order by p.external_id, k.league_id, k.club_id, k.series_id, p.ord) s
+    left join players p
+      on p.tenniscores_player_id = s.external_id and p.league_id = s.league_id
+     and p.club_id = s.club_id and p.series_id = s.series_id`;
 
 export const PLAYERS: UpsertStatements = {
   table: 'players',
@@ -52,37 +64,38 @@ export const PLAYERS: UpsertStatements = {
        set first_name = s.first_name, last_name = s.last_name, team_id = s.team_id, pti = s.pti,
            wins = s.wins, losses = s.losses, captain = s.captain, is_active = true, updated_at = now()
       from stg_player_rows s
-     where p.tenniscores_player_id = s.external_id and p.league_id = s.league_id
-       and p.club_id = s.club_id and p.series_id = s.series_id
-       and (p.first_name, p.last_name, p.team_id, p.pti, p.wins, p.losses, p.captain, p.is_active)
-           is distinct from (s.first_name, s.last_name, s.team_id, s.pti, s.wins, s.losses, s.captain, true)`,
+     where s.changed and p.id = s.existing_id`,
   insert: `
     insert into players (tenniscores_player_id, league_id, club_id, series_id, team_id,
                          first_name, last_name, pti, wins, losses, captain)
     select external_id, league_id, club_id, series_id, team_id, first_name, last_name, pti, wins, losses, captain
       from stg_player_rows s
-     where not exists (select 1 from players p
-                        where p.tenniscores_player_id = s.external_id and p.league_id = s.league_id
-                          and p.club_id = s.club_id and p.series_id = s.series_id)`,
+     where s.existing_id is null`,
   retire: `
     update players p set is_active = false, updated_at = now()
      where p.is_active and p.league_id = any($1::int[])
-       and not exists (select 1 from stg_player_rows s
-                        where s.external_id = p.tenniscores_player_id and s.league_id = p.league_id
-                          and s.club_id = p.club_id and s.series_id = p.series_id)`,
+       and not exists (select 1 from stg_player_rows s where s.existing_id = p.id)`,
 };
 
 export const CREATE_FIXTURE_ROWS = `
   create temp table stg_fixture_rows on commit drop as
-  select distinct on (l.id, f.match_date, f.home_team, f.away_team)
-         l.id as league_id, f.match_date, f.match_time, f.home_team, f.away_team,
-         h.team_id as home_team_id, a.team_id as away_team_id, f.location
-    from stg_fixtures f
-    join leagues l on l.league_id = f.league
-    left join stg_team_keys h on h.team_key = f.home_key
-    left join stg_team_keys a on a.team_key = f.away_key
-   where f.away_team <> ''
-   order by l.id, f.match_date, f.home_team, f.away_team, f.ord`;
+  select f.*, s.id as existing_id,
+         s.id is not null
+           and (s.match_time, s.home_team_id, s.away_team_id, s.location)
+               is distinct from (f.match_time, f.home_team_id, f.away_team_id, f.location)
+           as changed
+    from (select distinct on (l.id, f.match_date, f.home_team, f.away_team)
+                 l.id as league_id, f.match_date, f.match_time, f.home_team, f.away_team,
+                 h.team_id as home_team_id, a.team_id as away_team_id, f.location
+            from stg_fixtures f
+            join leagues l on l.league_id = f.league
+            left join stg_team_keys h on h.team_key = f.home_key
+            left join stg_team_keys a on a.team_key = f.away_key
+           where f.away_team <> ''
+           order by l.id, f.match_date, f.home_team, f.away_team, f.ord) f
+    left join schedule s
+      on s.away_team <> '' and s.league_id = f.league_id and s.match_date = f.match_date
+     and s.home_team = f.home_team and s.away_team = f.away_team`;
 
 // Every predicate on schedule repeats `away_team <> ''`: fixtures only, users' practice rows never.
 export const FIXTURES: UpsertStatements = {
@@ -92,17 +105,12 @@ export const FIXTURES: UpsertStatements = {
        set match_time = f.match_time, home_team_id = f.home_team_id, away_team_id = f.away_team_id,
            location = f.location, updated_at = now()
       from stg_fixture_rows f
-     where s.away_team <> '' and s.league_id = f.league_id and s.match_date = f.match_date
-       and s.home_team = f.home_team and s.away_team = f.away_team
-       and (s.match_time, s.home_team_id, s.away_team_id, s.location)
-           is distinct from (f.match_time, f.home_team_id, f.away_team_id, f.location)`,
+     where s.away_team <> '' and f.changed and s.id = f.existing_id`,
   insert: `
     insert into schedule (league_id, match_date, match_time, home_team, away_team, home_team_id, away_team_id, location)
     select league_id, match_date, match_time, home_team, away_team, home_team_id, away_team_id, location
       from stg_fixture_rows f
-     where not exists (select 1 from schedule s
-                        where s.away_team <> '' and s.league_id = f.league_id and s.match_date = f.match_date
-                          and s.home_team = f.home_team and s.away_team = f.away_team)`,
+     where f.existing_id is null`,
 };
 
 export const CREATE_STATS_ROWS = `
