@@ -150,6 +150,10 @@ const ImportResultType = builder.objectRef<ImportStats>('ImportResult').implemen
     }),
     records: t.field({ type: 'JSON', resolve: (s) => s.records }),
     shrink: t.field({ type: 'JSON', resolve: (s) => s.shrink }),
+    bulkLoaded: t.exposeStringList('bulkLoaded', {
+      description:
+        'Tables whose new rows were loaded in bulk: foreign keys checked once for all rows, under exclusive locks until commit.',
+    }),
   }),
 });
 

@@ -31,7 +31,7 @@ const RUN = `mutation ($input: ImportInput!) {
 const IMPORT = `mutation ($input: ImportInput!) {
   importTeams(input: $input) {
     __typename
-    ... on ImportResult { scope dryRun rejected tables { table inserted updated unchanged retired } }
+    ... on ImportResult { scope dryRun rejected bulkLoaded tables { table inserted updated unchanged retired } }
     ... on Error { code message }
   }
 }`;
@@ -90,10 +90,14 @@ describe('pipeline over GraphQL', () => {
 
   it('importTeams re-imports the same feed with nothing updated', async () => {
     const result = await t.graphql<{
-      importTeams: { tables: Array<{ table: string; inserted: number; updated: number; retired: number }> };
+      importTeams: {
+        bulkLoaded: string[];
+        tables: Array<{ table: string; inserted: number; updated: number; retired: number }>;
+      };
     }>(IMPORT, { input: { source: 'feed' } });
     const tables = result.data?.importTeams.tables;
     expect(tables, JSON.stringify(result)).toBeDefined();
+    expect(result.data?.importTeams.bulkLoaded).toEqual([]);
     for (const table of tables!) {
       expect({ ...table, unchanged: 0 }).toMatchObject({ inserted: 0, updated: 0, retired: 0 });
     }
