@@ -183,14 +183,18 @@ describe('record-level rejections: the record is skipped, the run goes on', () =
     expect(rejections[0].value.length).toBeLessThanOrEqual(80);
   });
 
-  it('control characters', async () => {
+  it('control characters, escaped or raw (DEL and C1 controls may appear raw in JSON)', async () => {
     const rejections = await rejectionsOf({
       'players.json': [
         playerRow('NSTF', 'Series 1', 'Oakmere S1', 'Oakmere', { 'Last Name': 'Love\u0000lace' }),
+        playerRow('NSTF', 'Series 1', 'Oakmere S1', 'Oakmere', { 'First Name': 'Ada\u0085' }),
+        playerRow('NSTF', 'Series 1', 'Oakmere S1', 'Oakmere', { 'First Name': 'Ada\u007f' }),
       ],
     });
     expect(rejections).toEqual([
-      expect.objectContaining({ field: 'Last Name', reason: 'contains control characters' }),
+      expect.objectContaining({ index: 0, field: 'Last Name', reason: 'contains control characters' }),
+      expect.objectContaining({ index: 1, field: 'First Name', reason: 'contains control characters' }),
+      expect.objectContaining({ index: 2, field: 'First Name', reason: 'contains control characters' }),
     ]);
   });
 
