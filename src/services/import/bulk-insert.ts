@@ -7,6 +7,8 @@ import { logger } from '../../logger.ts';
 export const BULK_INSERT_MIN_ROWS = 10_000;
 
 const LOCK_NOT_AVAILABLE = '55P03';
+const FOREIGN_KEY_VIOLATION = '23503';
+const UNIQUE_VIOLATION = '23505';
 
 interface Dropped {
   drop: string;
@@ -25,11 +27,12 @@ export interface InsertMode {
  * once per inserted row, which for a first load of a million players is most of the statement's
  * time. So, for a bulk load, the table's foreign keys (and, into an empty table, its secondary
  * indexes and unique constraints) are dropped and added back around the INSERT inside a savepoint
- * of the caller's transaction: adding a key checks every row in one join, a violation fails the
- * whole import, and no other session ever sees the table without them. The price is an ACCESS
- * EXCLUSIVE lock on the table and the tables it references until the transaction ends; it is taken
- * with NOWAIT, so when anyone is using those tables the insert runs the ordinary way instead of
- * queueing behind (and then blocking) them.
+ * of the caller's transaction: adding a key checks every row in one join, and no other session
+ * ever sees the table without them. When a key cannot be added back (a row breaks it), the
+ * savepoint is rolled back and the rows are inserted the ordinary way, which checks only them. The
+ * price is an ACCESS EXCLUSIVE lock on the table and the tables it references until the transaction
+ * ends; it is taken with NOWAIT, so when anyone is using those tables the insert runs the ordinary
+ * way instead of queueing behind (and then blocking) them.
  */
 export async function insertRows(
   client: PoolClient,
@@ -52,10 +55,26 @@ export async function insertRows(
     logger.info({ table }, 'bulk insert: tables in use, checking foreign keys row by row');
     return plain();
   }
-  for (const { drop } of dropped) await client.query(drop);
-  const inserted = (await client.query(insert)).rowCount ?? 0;
-  // Indexes and unique constraints first, so the foreign keys are checked against a complete table.
-  for (const { create } of [...dropped].reverse()) await client.query(create);
+  let inserted: number;
+  try {
+    for (const { drop } of dropped) await client.query(drop);
+    inserted = (await client.query(insert)).rowCount ?? 0;
+    // Indexes and unique constraints first, so the foreign keys are checked against a complete table.
+    for (const { create } of [...dropped].reverse()) await client.query(create);
+  } catch (err) {
+    const state = sqlState(err);
+    if (state !== FOREIGN_KEY_VIOLATION && state !== UNIQUE_VIOLATION) throw err;
+    // Adding a key back checks the whole table, so rows that already broke it (a database damaged
+    // before this import) fail it too. Undo everything and insert the ordinary way: only the new
+    // rows are checked then, and a new row at fault is reported as the INSERT reports it.
+    await client.query('rollback to savepoint bpetl_bulk_insert');
+    await client.query('release savepoint bpetl_bulk_insert');
+    logger.warn(
+      { table, constraint: (err as { constraint?: string }).constraint },
+      'bulk insert: a key could not be added back over the whole table; inserting row by row',
+    );
+    return plain();
+  }
   await client.query('release savepoint bpetl_bulk_insert');
   return { rows: inserted, bulk: true };
 }
