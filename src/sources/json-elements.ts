@@ -29,7 +29,7 @@ const NOT_PLAIN = /[\\\u007f-\u009f]/;
  * each element ends, so memory holds one chunk and the heavy lifting is the engine's native parser:
  * several times faster than a token stream. Batches keep the per-element cost to a loop iteration.
  */
-export async function* jsonArrayBatches(file: string, chunkSize = 1 << 20): AsyncGenerator<ElementBatch> {
+export async function* jsonArrayBatches(file: string, chunkSize = 1 << 18): AsyncGenerator<ElementBatch> {
   const decoder = new StringDecoder('utf8');
   // 0: before the array, 1: inside it, 2: after it.
   let top = 0;
