@@ -35,6 +35,17 @@ export interface ImportBenchResult {
   baseline: { sampleTeams: number; sampleMs: number; extrapolatedMs: number };
 }
 
+/** Sends prepared COPY text; only the database's work is left to time. */
+async function copyIn(client: pg.PoolClient, sql: string, chunks: Array<string | Buffer>): Promise<void> {
+  const stream = client.query(copyFrom(sql));
+  await new Promise<void>((resolve, reject) => {
+    stream.on('error', reject);
+    stream.on('finish', resolve);
+    for (const chunk of chunks) stream.write(chunk);
+    stream.end();
+  });
+}
+
 async function floorCopy(pool: pg.Pool): Promise<number> {
   const client = await pool.connect();
   try {
@@ -53,13 +64,7 @@ async function floorCopy(pool: pg.Pool): Promise<number> {
     }
     chunks.push(chunk);
     const started = performance.now();
-    const stream = client.query(copyFrom('copy bench_floor from stdin'));
-    await new Promise<void>((resolve, reject) => {
-      stream.on('error', reject);
-      stream.on('finish', resolve);
-      for (const part of chunks) stream.write(part);
-      stream.end();
-    });
+    await copyIn(client, 'copy bench_floor from stdin', chunks);
     return performance.now() - started;
   } finally {
     await client.query('drop table if exists bench_floor');
@@ -122,13 +127,7 @@ async function floorAllRows(pool: pg.Pool): Promise<number> {
     }
     const started = performance.now();
     for (const { table, chunks } of texts) {
-      const stream = client.query(copyFrom(`copy bench_floor_${table} from stdin`));
-      await new Promise<void>((resolve, reject) => {
-        stream.on('error', reject);
-        stream.on('finish', resolve);
-        for (const chunk of chunks) stream.write(chunk);
-        stream.end();
-      });
+      await copyIn(client, `copy bench_floor_${table} from stdin`, chunks);
     }
     return performance.now() - started;
   } finally {
