@@ -47,6 +47,24 @@ async function schemaObjects(db: TestDatabase): Promise<string[]> {
   return rows.map((r) => r.key);
 }
 
+/** Runs `fn` in a transaction on a connection of its own, ended by `end`. */
+async function inTransaction<T>(
+  db: TestDatabase,
+  end: 'commit' | 'rollback',
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    await client.query('begin');
+    const result = await fn(client as unknown as pg.PoolClient);
+    await client.query(end);
+    return result;
+  } finally {
+    await client.end();
+  }
+}
+
 /** Content of the reference tables, ids included, timestamps left out. */
 async function checksums(db: TestDatabase): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -83,20 +101,14 @@ describe('bulk loading of new rows', () => {
   it('checks row by row, without waiting, when another session is using the tables', async () => {
     const db = checkedDb;
     await db.query('truncate teams, players, schedule, series_stats cascade');
-    const reader = new pg.Client({ connectionString: db.url });
-    await reader.connect();
-    try {
-      await reader.query('begin');
+    const stats = await inTransaction(db, 'rollback', async (reader) => {
       // Every bulk-loaded table references teams or is teams.
       await reader.query('select count(*) from teams');
-      const stats = await importTeams(sources[1]!, { path: feed, bulkMinRows: 1 });
-      expect(stats.bulkLoaded).toEqual([]);
-      expect(stats.tables.teams).toEqual(firstImport!.tables.teams);
-      expect(stats.tables.players).toEqual(firstImport!.tables.players);
-    } finally {
-      await reader.query('rollback');
-      await reader.end();
-    }
+      return importTeams(sources[1]!, { path: feed, bulkMinRows: 1 });
+    });
+    expect(stats.bulkLoaded).toEqual([]);
+    expect(stats.tables.teams).toEqual(firstImport!.tables.teams);
+    expect(stats.tables.players).toEqual(firstImport!.tables.players);
   });
 
   it('leaves every foreign key and row as it was when the import fails after a bulk load', async () => {
@@ -122,53 +134,41 @@ describe('bulk loading of new rows', () => {
   });
 
   it('fails, keeping the keys, when a new row breaks a foreign key', async () => {
-    const client = new pg.Client({ connectionString: checkedDb.url });
-    await client.connect();
-    try {
-      await client.query('begin');
+    const failure = await inTransaction(checkedDb, 'rollback', async (client) => {
       const { rows } = await client.query<{ id: number }>(
         `insert into clubs (name) values ('Bulk Test Club') returning id`,
       );
-      const failure = await insertRows(
-        client as unknown as pg.PoolClient,
+      return insertRows(
+        client,
         'players',
         `insert into players (tenniscores_player_id, league_id, club_id, series_id)
          values ('bulk-1', 999999, ${rows[0]!.id}, 999999)`,
         { bulk: true, empty: false },
       ).catch((err: unknown) => err);
-      expect(failure).toMatchObject({ code: '23503' });
-      await client.query('rollback');
-    } finally {
-      await client.end();
-    }
+    });
+    expect(failure).toMatchObject({ code: '23503' });
     expect(await schemaObjects(checkedDb)).toEqual(await schemaObjects(bulkDb));
   });
 
   it('fails, keeping every index, when new rows break a unique key', async () => {
     const db = checkedDb;
     await db.query('truncate teams, players, schedule, series_stats cascade');
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    try {
-      await client.query('begin');
-      const failure = await insertRows(
-        client as unknown as pg.PoolClient,
+    const failure = await inTransaction(db, 'rollback', (client) =>
+      insertRows(
+        client,
         'players',
         `insert into players (tenniscores_player_id, league_id, club_id, series_id)
          select 'twice', l.id, c.id, s.id from (select min(id) id from leagues) l, (select min(id) id from clubs) c,
                 (select min(id) id from series) s, generate_series(1, 2)`,
         { bulk: true, empty: true },
-      ).catch((err: unknown) => err);
-      // The bulk path cannot add the key back, so the rows go in the ordinary way, whose INSERT
-      // reports the row at fault.
-      expect(failure).toMatchObject({
-        code: '23505',
-        message: expect.stringContaining('duplicate key value violates unique constraint'),
-      });
-      await client.query('rollback');
-    } finally {
-      await client.end();
-    }
+      ).catch((err: unknown) => err),
+    );
+    // The bulk path cannot add the key back, so the rows go in the ordinary way, whose INSERT
+    // reports the row at fault.
+    expect(failure).toMatchObject({
+      code: '23505',
+      message: expect.stringContaining('duplicate key value violates unique constraint'),
+    });
     expect(await schemaObjects(db)).toEqual(await schemaObjects(bulkDb));
   });
 
@@ -177,18 +177,12 @@ describe('bulk loading of new rows', () => {
     await db.query('truncate teams, players, schedule, series_stats cascade');
     await importTeams(sources[1]!, { path: feed });
     // A player whose team was deleted behind the foreign key's back (replica role skips the check).
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    try {
-      await client.query('begin');
+    await inTransaction(db, 'commit', async (client) => {
       await client.query('set local session_replication_role = replica');
       await client.query(
         `delete from teams where id = (select team_id from players where team_id is not null limit 1)`,
       );
-      await client.query('commit');
-    } finally {
-      await client.end();
-    }
+    });
     const keysBefore = await schemaObjects(db);
     const more = path.join(workDir, 'more');
     await writeLeagueFeed(more, { seed: 'bulk-insert-more', teams: 900 });
