@@ -2,9 +2,9 @@ import { parseCount, parseFeedDate, parseFeedTime, parseRating } from './feed-va
 import { type LeagueCode, normaliseLeagueCode } from './leagues.ts';
 import { RecordCheck } from './record-check.ts';
 import type { FileSummary, SourceItem } from './records.ts';
-import { type ScheduleSide, splitScheduleTeam } from './schedule-names.ts';
+import { splitScheduleTeam } from './schedule-names.ts';
 import type { SourceState } from './source-state.ts';
-import { type TeamIdentity, teamIdentity, type TeamNameInput } from './team-identity.ts';
+import { type IdentityResult, type TeamIdentity, teamIdentity, type TeamNameInput } from './team-identity.ts';
 
 export interface RowContext {
   state: SourceState;
@@ -75,19 +75,46 @@ function leagueOf(
   return league;
 }
 
+/** A team's identity from its names, remembered: one team's records repeat the same ones. */
+function lookupIdentity(state: SourceState, input: TeamNameInput): IdentityResult {
+  const last = state.lastIdentity;
+  // Consecutive records of one team repeat the same names: comparing them is cheaper than hashing
+  // a joined key.
+  if (
+    last &&
+    last.input.league === input.league &&
+    last.input.series === input.series &&
+    last.input.team === input.team &&
+    last.input.club === input.club
+  ) {
+    return last.result;
+  }
+  const key = `${input.league}\u0000${input.series ?? ''}\u0000${input.team ?? ''}\u0000${input.club ?? ''}`;
+  const result = state.identities.get(key) ?? state.identities.remember(key, teamIdentity(input));
+  state.lastIdentity = { input, result };
+  return result;
+}
+
+/** The identity, or null with the reason rejected into `check` under the record's own field names. */
+function identified(
+  check: RecordCheck,
+  fields: { team: string; series: string },
+  input: TeamNameInput,
+  result: IdentityResult,
+): TeamIdentity | null {
+  if (result.ok) return result.identity;
+  const field = result.field === 'team' ? fields.team : fields.series;
+  check.reject(field, result.reason, result.field === 'team' ? input.team : input.series);
+  return null;
+}
+
 function identify(
   check: RecordCheck,
   context: RowContext,
   fields: { team: string; series: string },
   input: TeamNameInput,
 ): TeamIdentity | null {
-  const key = `${input.league}\u0000${input.series ?? ''}\u0000${input.team ?? ''}\u0000${input.club ?? ''}`;
-  const result =
-    context.state.identities.get(key) ?? context.state.identities.remember(key, teamIdentity(input));
-  if (result.ok) return result.identity;
-  const field = result.field === 'team' ? fields.team : fields.series;
-  check.reject(field, result.reason, result.field === 'team' ? input.team : input.series);
-  return null;
+  return identified(check, fields, input, lookupIdentity(context.state, input));
 }
 
 export const statsRow: RowHandler = (value, index, context) => {
@@ -287,22 +314,19 @@ function fixtureTeam(
   context: RowContext,
 ): TeamIdentity | null {
   const raw = record[field];
-  let side: ScheduleSide | undefined;
-  if (typeof raw === 'string') {
-    const key = `${league}\u0000${raw}\u0000${series}`;
-    side =
-      context.state.scheduleSides.get(key) ??
-      context.state.scheduleSides.remember(key, splitScheduleTeam(league, raw, series));
-  } else {
-    side = splitScheduleTeam(league, raw, series);
+  // Sides are remembered with their identity: one lookup per side instead of two. (A side that is
+  // not a string was rejected before this is called.)
+  const key = `${league}\u0000${String(raw)}\u0000${series}`;
+  let known = context.state.fixtureSides.get(key);
+  if (!known) {
+    const side = splitScheduleTeam(league, raw, series);
+    const input = side.bye ? null : { league, series: side.series, team: side.team };
+    known = context.state.fixtureSides.remember(
+      key,
+      input ? { bye: false, input, result: lookupIdentity(context.state, input) } : { bye: true },
+    );
   }
-  if (side.bye) return null;
-  return identify(
-    check,
-    context,
-    { team: field, series: 'series' },
-    { league, series: side.series, team: side.team },
-  );
+  return known.bye ? null : identified(check, { team: field, series: 'series' }, known.input, known.result);
 }
 
 function fixture(
@@ -327,7 +351,7 @@ function fixture(
     check.reject('home_team', 'both sides of the fixture are byes', homeTeam);
     return rejected(check);
   }
-  const key = [league, date, home?.canonicalKey ?? homeTeam, away?.canonicalKey ?? awayTeam].join('\u0000');
+  const key = `${league}\u0000${date}\u0000${home?.canonicalKey ?? homeTeam}\u0000${away?.canonicalKey ?? awayTeam}`;
   if (!context.state.firstTime('fixture', key, context.file)) return [];
 
   const source = { file: context.file.file, index };

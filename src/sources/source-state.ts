@@ -10,8 +10,10 @@ import type {
   SourceSummary,
   TeamRecord,
 } from './records.ts';
-import type { ScheduleSide } from './schedule-names.ts';
-import type { IdentityResult, TeamIdentity } from './team-identity.ts';
+import type { IdentityResult, TeamIdentity, TeamNameInput } from './team-identity.ts';
+
+/** A schedule side as read: a bye, or a team's names and its identity. */
+export type FixtureSide = { bye: true } | { bye: false; input: TeamNameInput; result: IdentityResult };
 
 /** Team keys remembered when records are not de-duplicated here. */
 const RECENT_TEAMS = 50_000;
@@ -33,9 +35,11 @@ export class SourceState {
     practice: 0,
   };
   private rejections = 0;
-  /** Team identities and schedule sides by their inputs: one team's records repeat the same ones. */
+  /** Team identities and fixture sides by their inputs: one team's records repeat the same ones. */
   readonly identities = new BoundedMemo<IdentityResult>();
-  readonly scheduleSides = new BoundedMemo<ScheduleSide>();
+  readonly fixtureSides = new BoundedMemo<FixtureSide>();
+  /** The last identity looked up, with its inputs (see identify in feed-rows.ts). */
+  lastIdentity: { input: TeamNameInput; result: IdentityResult } | null = null;
 
   constructor(
     readonly kind: SourceSummary['kind'],

@@ -203,6 +203,9 @@ async function runImport(
     'analyze stg_teams, stg_players (team_key), stg_fixtures (league, away_team, home_key, away_key), stg_stats (team_key)',
   );
   await run(resolve.CREATE_TEAM_KEYS);
+  // A table created by a query has no statistics: the planner would guess its size from its pages
+  // and hash a million staged players instead of the far smaller team keys.
+  await run('analyze stg_team_keys');
 
   await step('checking the shrink guard');
   const shrink = (await client.query(resolve.SHRINK_CHECK, [scope])).rows as Array<{
@@ -258,6 +261,9 @@ async function runImport(
   await run(resolve.CREATE_TEAM_ROWS);
   stats.tables.teams = await upsertInto(upsert.TEAMS, 'stg_team_rows', leagueIds);
   await run(resolve.RESOLVE_TEAM_IDS);
+  // The resolving UPDATEs left a dead version of every row: size the table again for the joins of
+  // players and fixtures.
+  await run('analyze stg_team_keys (team_key)');
 
   await step('players');
   await run(upsert.CREATE_PLAYER_ROWS);
