@@ -186,8 +186,12 @@ async function runImport(
     bulkLoaded: [],
   };
   const run = async (sql: string, params?: unknown[]) => (await client.query(sql, params)).rowCount ?? 0;
-  const upsertInto = async (statements: upsert.UpsertStatements, staged: string, leagues: number[]) => {
-    const counts = await applyUpsert(client, statements, staged, leagues, options.bulkMinRows);
+  const upsertInto = async (
+    statements: upsert.UpsertStatements,
+    staged: StagedRows,
+    retireIn: () => Promise<number[]> | number[],
+  ) => {
+    const counts = await applyUpsert(client, statements, staged, retireIn, options.bulkMinRows);
     if (counts.bulk) stats.bulkLoaded.push(statements.table);
     return counts.counts;
   };
@@ -258,46 +262,57 @@ async function runImport(
   stats.tables.leagues.unchanged = scope.length - stats.tables.leagues.inserted;
 
   await step('teams');
-  await run(resolve.CREATE_TEAM_ROWS);
-  stats.tables.teams = await upsertInto(upsert.TEAMS, 'stg_team_rows', leagueIds);
+  stats.tables.teams = await upsertInto(
+    upsert.TEAMS,
+    { create: resolve.CREATE_TEAM_ROWS, table: 'stg_team_rows', records: writer.rows.stg_teams },
+    () => leagueIds,
+  );
   await run(resolve.RESOLVE_TEAM_IDS);
   // The resolving UPDATEs left a dead version of every row: size the table again for the joins of
   // players and fixtures.
   await run('analyze stg_team_keys (team_key)');
 
   await step('players');
-  await run(upsert.CREATE_PLAYER_ROWS);
-  // Players are retired only in leagues whose roster the source lists at all: a feed with no
-  // players for a league says nothing about who left it.
-  const rosterLeagues = (
-    (await client.query(`select distinct league_id as id from stg_player_rows`)).rows as Array<{ id: number }>
-  ).map((r) => r.id);
   stats.tables.players = await upsertInto(
     upsert.PLAYERS,
-    'stg_player_rows',
-    leagueIds.filter((id) => rosterLeagues.includes(id)),
+    { create: upsert.CREATE_PLAYER_ROWS, table: 'stg_player_rows', records: writer.rows.stg_players },
+    async () => {
+      // Players are retired only in leagues whose roster the source lists at all: a feed with no
+      // players for a league says nothing about who left it.
+      const { rows } = await client.query<{ id: number }>(
+        `select distinct league_id as id from stg_player_rows`,
+      );
+      return leagueIds.filter((id) => rows.some((r) => r.id === id));
+    },
   );
 
   await step('schedule fixtures');
-  await run(upsert.CREATE_FIXTURE_ROWS);
-  stats.tables.fixtures = await upsertInto(upsert.FIXTURES, 'stg_fixture_rows', leagueIds);
+  stats.tables.fixtures = await upsertInto(
+    upsert.FIXTURES,
+    { create: upsert.CREATE_FIXTURE_ROWS, table: 'stg_fixture_rows', records: writer.rows.stg_fixtures },
+    () => leagueIds,
+  );
 
   await step('series stats');
-  await run(upsert.CREATE_STATS_ROWS);
-  stats.tables.seriesStats = await upsertInto(upsert.SERIES_STATS, 'stg_stats_rows', leagueIds);
+  stats.tables.seriesStats = await upsertInto(
+    upsert.SERIES_STATS,
+    { create: upsert.CREATE_STATS_ROWS, table: 'stg_stats_rows', records: writer.rows.stg_stats },
+    () => leagueIds,
+  );
 
   // The reader may repeat a team record (it remembers recent teams only): count teams once.
   stats.records.teams = Number(
     ((await client.query(`select count(*) as n from stg_team_keys`)).rows[0] as { n: string }).n,
   );
-  const [dropped] = (
-    await client.query(
-      `select $1::int - (select count(*) from stg_player_rows) + $2::int - (select count(*) from stg_fixture_rows)
-              + $3::int - (select count(*) from stg_stats_rows) as n`,
-      [writer.rows.stg_players, writer.rows.stg_fixtures, writer.rows.stg_stats],
-    )
-  ).rows as Array<{ n: number }>;
-  stats.duplicates += Number(dropped!.n);
+  // Repeated records of one natural key were dropped in SQL (the first one won).
+  const kept = (counts: TableCounts) => counts.inserted + counts.updated + counts.unchanged;
+  stats.duplicates +=
+    writer.rows.stg_players -
+    kept(stats.tables.players) +
+    writer.rows.stg_fixtures -
+    kept(stats.tables.fixtures) +
+    writer.rows.stg_stats -
+    kept(stats.tables.seriesStats);
 
   phase = phases;
   await progress('import done');
@@ -305,25 +320,41 @@ async function runImport(
   return stats;
 }
 
+/** The rows an upsert reads: the statement that creates them from staging, and how many were staged. */
+interface StagedRows {
+  create: string;
+  table: string;
+  /** Records staged, before repeated natural keys are dropped. */
+  records: number;
+}
+
 async function applyUpsert(
   client: PoolClient,
   statements: upsert.UpsertStatements,
-  staged: string,
-  leagueIds: number[],
+  staged: StagedRows,
+  retireIn: () => Promise<number[]> | number[],
   bulkMinRows = BULK_INSERT_MIN_ROWS,
 ): Promise<{ counts: TableCounts; bulk: boolean }> {
   // Names here are this module's own constants, never input.
   const count = async (table: string) =>
     Number(((await client.query(`select count(*) n from ${table}`)).rows[0] as { n: string }).n);
-  const total = await count(staged);
   const existing = await count(statements.table);
+  if (existing === 0 && statements.insertIntoEmpty) {
+    // A first import: nothing to match, update or retire.
+    const inserted = await insertRows(client, statements.table, statements.insertIntoEmpty, {
+      bulk: staged.records >= bulkMinRows,
+      empty: true,
+    });
+    return { counts: { ...zero(), inserted: inserted.rows }, bulk: inserted.bulk };
+  }
+  await client.query(staged.create);
+  const total = await count(staged.table);
   // Into an empty table (a first import) there is nothing to update or retire. Rows are retired
   // before the new ones go in: retirement matches staged rows to rows that existed before the import.
   const updated = existing > 0 ? ((await client.query(statements.update)).rowCount ?? 0) : 0;
+  const leagueIds = existing > 0 && statements.retire ? await retireIn() : [];
   const retired =
-    existing > 0 && statements.retire && leagueIds.length > 0
-      ? ((await client.query(statements.retire, [leagueIds])).rowCount ?? 0)
-      : 0;
+    leagueIds.length > 0 ? ((await client.query(statements.retire!, [leagueIds])).rowCount ?? 0) : 0;
   // A load that at least doubles the table (a first import, a new large league) is a bulk load.
   const bulk = total >= bulkMinRows && total > existing;
   const inserted = await insertRows(client, statements.table, statements.insert, {

@@ -6,7 +6,8 @@
  *
  * Players and fixtures, the big tables, are matched once: their staged rows carry the id of the row
  * with the same natural key (`existing_id`) and whether it differs (`changed`), so the UPDATE,
- * INSERT and retirement join on ids instead of each matching text keys again.
+ * INSERT and retirement join on ids instead of each matching text keys again; into an empty table
+ * (a first import) they are inserted straight from staging.
  */
 
 export interface UpsertStatements {
@@ -15,6 +16,11 @@ export interface UpsertStatements {
   insert: string;
   /** Marks in-scope rows the feed no longer lists as inactive ($1: league ids in scope). */
   retire?: string;
+  /**
+   * For a table with no rows yet: the insert straight from staging. With nothing to match, the
+   * staged rows need not be written to a table of their own first.
+   */
+  insertIntoEmpty?: string;
 }
 
 export const TEAMS: UpsertStatements = {
@@ -40,6 +46,18 @@ export const TEAMS: UpsertStatements = {
                         where s.club_id = t.club_id and s.series_id = t.series_id and s.league_id = t.league_id)`,
 };
 
+const PLAYER_COLUMNS =
+  'tenniscores_player_id, league_id, club_id, series_id, team_id, first_name, last_name, pti, wins, losses, captain';
+
+// The feed's players, one per natural key (the first record wins).
+const STAGED_PLAYERS = `
+  select distinct on (p.external_id, k.league_id, k.club_id, k.series_id)
+         p.external_id, k.league_id, k.club_id, k.series_id, k.team_id,
+         p.first_name, p.last_name, p.pti, p.wins, p.losses, p.captain
+    from stg_players p
+    join stg_team_keys k on k.team_key = p.team_key
+   order by p.external_id, k.league_id, k.club_id, k.series_id, p.ord`;
+
 export const CREATE_PLAYER_ROWS = `
   create temp table stg_player_rows on commit drop as
   select s.*, p.id as existing_id,
@@ -47,12 +65,7 @@ export const CREATE_PLAYER_ROWS = `
            and (p.first_name, p.last_name, p.team_id, p.pti, p.wins, p.losses, p.captain, p.is_active)
                is distinct from (s.first_name, s.last_name, s.team_id, s.pti, s.wins, s.losses, s.captain, true)
            as changed
-    from (select distinct on (p.external_id, k.league_id, k.club_id, k.series_id)
-                 p.external_id, k.league_id, k.club_id, k.series_id, k.team_id,
-                 p.first_name, p.last_name, p.pti, p.wins, p.losses, p.captain
-            from stg_players p
-            join stg_team_keys k on k.team_key = p.team_key
-           order by p.external_id, k.league_id, k.club_id, k.series_id, p.ord) s
+    from (${STAGED_PLAYERS}) s
     left join players p
       on p.tenniscores_player_id = s.external_id and p.league_id = s.league_id
      and p.club_id = s.club_id and p.series_id = s.series_id`;
@@ -66,16 +79,33 @@ export const PLAYERS: UpsertStatements = {
       from stg_player_rows s
      where s.changed and p.id = s.existing_id`,
   insert: `
-    insert into players (tenniscores_player_id, league_id, club_id, series_id, team_id,
-                         first_name, last_name, pti, wins, losses, captain)
+    insert into players (${PLAYER_COLUMNS})
     select external_id, league_id, club_id, series_id, team_id, first_name, last_name, pti, wins, losses, captain
       from stg_player_rows s
      where s.existing_id is null`,
+  insertIntoEmpty: `insert into players (${PLAYER_COLUMNS}) ${STAGED_PLAYERS}`,
   retire: `
     update players p set is_active = false, updated_at = now()
      where p.is_active and p.league_id = any($1::int[])
        and not exists (select 1 from stg_player_rows s where s.existing_id = p.id)`,
 };
+
+const FIXTURE_COLUMNS =
+  'league_id, match_date, match_time, home_team, away_team, home_team_id, away_team_id, location';
+
+// The feed's fixtures, one per natural key: a record is dropped when an earlier one has its key
+// (the first record wins). A hash anti-join finds those without sorting 800,000 wide rows by text.
+const STAGED_FIXTURES = `
+  select l.id as league_id, f.match_date, f.match_time, f.home_team, f.away_team,
+         h.team_id as home_team_id, a.team_id as away_team_id, f.location
+    from stg_fixtures f
+    join leagues l on l.league_id = f.league
+    left join stg_team_keys h on h.team_key = f.home_key
+    left join stg_team_keys a on a.team_key = f.away_key
+   where f.away_team <> ''
+     and not exists (select 1 from stg_fixtures d
+                      where d.league = f.league and d.match_date = f.match_date
+                        and d.home_team = f.home_team and d.away_team = f.away_team and d.ord < f.ord)`;
 
 export const CREATE_FIXTURE_ROWS = `
   create temp table stg_fixture_rows on commit drop as
@@ -84,15 +114,7 @@ export const CREATE_FIXTURE_ROWS = `
            and (s.match_time, s.home_team_id, s.away_team_id, s.location)
                is distinct from (f.match_time, f.home_team_id, f.away_team_id, f.location)
            as changed
-    from (select distinct on (l.id, f.match_date, f.home_team, f.away_team)
-                 l.id as league_id, f.match_date, f.match_time, f.home_team, f.away_team,
-                 h.team_id as home_team_id, a.team_id as away_team_id, f.location
-            from stg_fixtures f
-            join leagues l on l.league_id = f.league
-            left join stg_team_keys h on h.team_key = f.home_key
-            left join stg_team_keys a on a.team_key = f.away_key
-           where f.away_team <> ''
-           order by l.id, f.match_date, f.home_team, f.away_team, f.ord) f
+    from (${STAGED_FIXTURES}) f
     left join schedule s
       on s.away_team <> '' and s.league_id = f.league_id and s.match_date = f.match_date
      and s.home_team = f.home_team and s.away_team = f.away_team`;
@@ -107,10 +129,9 @@ export const FIXTURES: UpsertStatements = {
       from stg_fixture_rows f
      where s.away_team <> '' and f.changed and s.id = f.existing_id`,
   insert: `
-    insert into schedule (league_id, match_date, match_time, home_team, away_team, home_team_id, away_team_id, location)
-    select league_id, match_date, match_time, home_team, away_team, home_team_id, away_team_id, location
-      from stg_fixture_rows f
-     where f.existing_id is null`,
+    insert into schedule (${FIXTURE_COLUMNS})
+    select ${FIXTURE_COLUMNS} from stg_fixture_rows f where f.existing_id is null`,
+  insertIntoEmpty: `insert into schedule (${FIXTURE_COLUMNS}) ${STAGED_FIXTURES}`,
 };
 
 export const CREATE_STATS_ROWS = `
