@@ -96,6 +96,42 @@ describe('jsonArrayBatches', () => {
     );
   });
 
+  it('reads chunks of whole objects in one parse, and falls back to scanning where that cut is wrong', async () => {
+    // Strings and nested objects full of `},` and `"},"` make the cut before the last `},` of a
+    // chunk land inside a string or a nested value as often as between elements.
+    const tricky = fc.constantFrom('},', '"},"', '}', ',', '{', '\\', '\\"},', 'é', ' ');
+    const text = fc.string({ unit: tricky, maxLength: 12 });
+    const record = fc.dictionary(
+      text,
+      fc.oneof(text, fc.integer(), fc.dictionary(text, fc.oneof(text, fc.array(text, { maxLength: 3 })))),
+      { maxKeys: 4 },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(record, { maxLength: 40 }),
+        fc.integer({ min: 8, max: 300 }),
+        fc.constantFrom(0, 1),
+        async (array, chunkSize, indent) => {
+          const json = JSON.stringify(array, null, indent);
+          expect(await split(json, chunkSize)).toEqual({ ok: true, values: JSON.parse(json) });
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // Broken arrays of objects: the error is found wherever it sits relative to the chunk's last `},`.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ unit: fc.constantFrom('{}', '{"a":1}', '},', ',', '"', ']', '[', '{"b":"},"}', ' ') }),
+        fc.integer({ min: 4, max: 64 }),
+        async (body, chunkSize) => {
+          const json = `[${body}]`;
+          expect(await split(json, chunkSize)).toEqual(reference(json));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('marks a batch plain only when its text holds no escape and no DEL or C1 character', async () => {
     const plainness = async (text: string) => {
       const file = path.join(dir, 'plain.json');
