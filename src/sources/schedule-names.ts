@@ -1,6 +1,6 @@
 import type { LeagueCode } from './leagues.ts';
 import { tokenOf } from './team-identity.ts';
-import { escapeRegExp, normaliseName } from './text.ts';
+import { caseInsensitive, escapeRegExp, normaliseName } from './text.ts';
 
 export type ScheduleSide = { bye: true } | { bye: false; team: string; series: string };
 
@@ -21,7 +21,7 @@ export function splitScheduleTeam(league: LeagueCode, rawName: unknown, rawSerie
   if (series) {
     const bare = series.replace(/^series\s+/i, '');
     for (const suffix of [series, bare]) {
-      const match = new RegExp(`^(.+?)\\s+-\\s+${escapeRegExp(suffix)}$`, 'i').exec(name);
+      const match = caseInsensitive(`^(.+?)\\s+-\\s+${escapeRegExp(suffix)}$`).exec(name);
       if (match) return { bye: false, team: match[1], series };
     }
     return { bye: false, team: name, series };
@@ -41,10 +41,10 @@ function aptaTeam(name: string, series: string): string {
   // The suffix is the bare token (`Tennaqua 22 - 22`) or, in the other spelling, the whole series
   // (`Valley Lo 20 - Series 20`).
   for (const suffix of series ? [token, series] : [token]) {
-    const match = new RegExp(`^(.+?)\\s+-\\s+${escapeRegExp(suffix)}$`, 'i').exec(name);
+    const match = caseInsensitive(`^(.+?)\\s+-\\s+${escapeRegExp(suffix)}$`).exec(name);
     if (!match) continue;
     const rest = match[1];
-    if (new RegExp(`(?:^|\\s)${escaped}(?:\\s+[A-Z])?$`, 'i').test(rest)) return rest;
+    if (caseInsensitive(`(?:^|\\s)${escaped}(?:\\s+[A-Z])?$`).test(rest)) return rest;
   }
   return name;
 }

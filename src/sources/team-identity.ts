@@ -1,5 +1,5 @@
 import { type LeagueCode, leagueInfo } from './leagues.ts';
-import { comparisonKey, escapeRegExp, normaliseName } from './text.ts';
+import { caseInsensitive, comparisonKey, escapeRegExp, normaliseName } from './text.ts';
 
 /**
  * One team as the database will know it. Teams are unique on (club, series, league), so where a
@@ -126,13 +126,13 @@ type Pattern = (token: string) => {
 
 // `Birchwood S1`, `Elmstead S1 T2`, `Elmstead Sunday A`; anything else (`Middlebrook`) is the club itself.
 const nstfPattern: Pattern = (token) => ({
-  regex: new RegExp(`^(.+?)\\s+(?:S|Sunday\\s+)${escapeRegExp(token)}(?:\\s+(T\\d+))?$`, 'i'),
+  regex: caseInsensitive(`^(.+?)\\s+(?:S|Sunday\\s+)${escapeRegExp(token)}(?:\\s+(T\\d+))?$`),
   name: () => null,
 });
 
 // `Birchwood 1`, `Harrowgate PC 1a`, `Valley Lo B(1)`, `Elmstead H (1)`, `Winnetka SN (2)`.
 const cnswplPattern: Pattern = (token) => ({
-  regex: new RegExp(`^(.+?)\\s+${escapeRegExp(token)}(?:\\s*\\(\\s*(\\d+)\\s*\\)|([a-z]))?$`, 'i'),
+  regex: caseInsensitive(`^(.+?)\\s+${escapeRegExp(token)}(?:\\s*\\(\\s*(\\d+)\\s*\\)|([a-z]))?$`),
   name: (base, marker) => `${base} ${token}${marker ?? ''}`,
 });
 

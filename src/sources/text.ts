@@ -1,3 +1,5 @@
+import { BoundedMemo } from './bounded-memo.ts';
+
 // Whitespace the feeds use between words: tabs and line breaks become plain spaces.
 const WHITESPACE_CONTROLS = /[\t\n\r]/g;
 // Control and invisible format characters carry no meaning in a name; they come from broken scrapes.
@@ -44,6 +46,17 @@ export function hasRejectedControlChars(value: string): boolean {
 /** How names are compared: case-insensitive and blind to spaces (`Collegiate Park  - East` = `collegiate park - east`). */
 export function comparisonKey(value: string): string {
   return normaliseName(value).toLowerCase().replace(/\s+/g, '');
+}
+
+const compiled = new BoundedMemo<RegExp>(1_000);
+
+/**
+ * A case-insensitive RegExp for `source`, compiled once: patterns built from series names repeat a
+ * few hundred tokens over millions of records. (Without the g or y flag a RegExp keeps no state
+ * between matches, so one object can serve every caller.)
+ */
+export function caseInsensitive(source: string): RegExp {
+  return compiled.get(source) ?? compiled.remember(source, new RegExp(source, 'i'));
 }
 
 export function escapeRegExp(value: string): string {
