@@ -145,5 +145,22 @@ describe('jsonArrayBatches', () => {
     expect(await plainness('[{"a":"b\\"c"}]')).toEqual([false]);
     expect(await plainness('[{"a":"b\u0085"}]')).toEqual([false]);
     expect(await plainness('[{"a":"b\u007f"}]')).toEqual([false]);
+    // `¡` is C2 A1: a C1 control's first byte, but not a control.
+    expect(await plainness('[{"a":"¡ é"}]')).toEqual([true]);
+  });
+
+  it('never marks plain a batch whose element holds a control, however chunks cut its bytes', async () => {
+    const text = '[{"a":"¡x"},{"b":"y\u0085z"},{"c":"é"},{"d":"\u007f"},{"e":"\\\\"}]';
+    // Parsed, the elements that came from a raw C1, a raw DEL and an escape (a backslash).
+    const hasControl = (value: unknown) =>
+      Object.values(value as Record<string, string>).some((v) => /[\\\u007f-\u009f]/.test(v));
+    for (let chunkSize = 1; chunkSize <= 40; chunkSize++) {
+      const file = path.join(dir, 'controls.json');
+      await writeFile(file, text);
+      for await (const batch of jsonArrayBatches(file, chunkSize)) {
+        if (batch.values.some(hasControl))
+          expect({ chunkSize, plain: batch.plain }).toEqual({ chunkSize, plain: false });
+      }
+    }
   });
 });
