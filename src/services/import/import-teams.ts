@@ -305,14 +305,12 @@ async function runImport(
     ((await client.query(`select count(*) as n from stg_team_keys`)).rows[0] as { n: string }).n,
   );
   // Repeated records of one natural key were dropped in SQL (the first one won).
-  const kept = (counts: TableCounts) => counts.inserted + counts.updated + counts.unchanged;
+  const dropped = (records: number, counts: TableCounts) =>
+    records - counts.inserted - counts.updated - counts.unchanged;
   stats.duplicates +=
-    writer.rows.stg_players -
-    kept(stats.tables.players) +
-    writer.rows.stg_fixtures -
-    kept(stats.tables.fixtures) +
-    writer.rows.stg_stats -
-    kept(stats.tables.seriesStats);
+    dropped(writer.rows.stg_players, stats.tables.players) +
+    dropped(writer.rows.stg_fixtures, stats.tables.fixtures) +
+    dropped(writer.rows.stg_stats, stats.tables.seriesStats);
 
   phase = phases;
   await progress('import done');

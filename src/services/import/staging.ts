@@ -71,11 +71,11 @@ export class StagingWriter {
     // A UTF-16 code unit is at most three bytes of UTF-8: room for that many always fits the line.
     const room = line.length * 3;
     if (!pending || pending.bytes.length - pending.length < room) {
-      const bytes = Buffer.allocUnsafe(
-        Math.max(BATCH_BYTES + BATCH_BYTES / 4, pending ? 2 * (pending.length + room) : room),
-      );
-      if (pending) pending.bytes.copy(bytes, 0, 0, pending.length);
-      pending = { bytes, length: pending?.length ?? 0 };
+      const length = pending?.length ?? 0;
+      // Room for a batch and the rows of a chunk that complete it; a huge line grows it instead.
+      const bytes = Buffer.allocUnsafe(Math.max(BATCH_BYTES + BATCH_BYTES / 4, 2 * (length + room)));
+      pending?.bytes.copy(bytes, 0, 0, length);
+      pending = { bytes, length };
       this.pending.set(table, pending);
     }
     pending.length += pending.bytes.write(line, pending.length);
