@@ -158,8 +158,9 @@ describe('jsonArrayBatches', () => {
       const file = path.join(dir, 'controls.json');
       await writeFile(file, text);
       for await (const batch of jsonArrayBatches(file, chunkSize)) {
-        if (batch.values.some(hasControl))
+        if (batch.values.some(hasControl)) {
           expect({ chunkSize, plain: batch.plain }).toEqual({ chunkSize, plain: false });
+        }
       }
     }
   });
