@@ -144,6 +144,9 @@ const ImportResultType = builder.objectRef<ImportStats>('ImportResult').implemen
     dryRun: t.exposeBoolean('dryRun'),
     rejected: t.exposeInt('rejected'),
     rejections: t.field({ type: [RejectionType], resolve: (s) => s.rejections }),
+    duplicates: t.exposeInt('duplicates', {
+      description: 'Records dropped because an earlier record of the source has the same natural key.',
+    }),
     tables: t.field({
       type: [TableCountsType],
       resolve: (s) => Object.entries(s.tables).map(([table, counts]) => ({ table, ...counts })),

@@ -31,7 +31,7 @@ const RUN = `mutation ($input: ImportInput!) {
 const IMPORT = `mutation ($input: ImportInput!) {
   importTeams(input: $input) {
     __typename
-    ... on ImportResult { scope dryRun rejected bulkLoaded tables { table inserted updated unchanged retired } }
+    ... on ImportResult { scope dryRun rejected duplicates bulkLoaded tables { table inserted updated unchanged retired } }
     ... on Error { code message }
   }
 }`;
@@ -92,12 +92,19 @@ describe('pipeline over GraphQL', () => {
     const result = await t.graphql<{
       importTeams: {
         bulkLoaded: string[];
+        duplicates: number;
         tables: Array<{ table: string; inserted: number; updated: number; retired: number }>;
       };
     }>(IMPORT, { input: { source: 'feed' } });
     const tables = result.data?.importTeams.tables;
     expect(tables, JSON.stringify(result)).toBeDefined();
     expect(result.data?.importTeams.bulkLoaded).toEqual([]);
+    // The same feed as the pipeline run before: the same records dropped as repeats.
+    const last = await t.graphql<{ pipelineRuns: Array<{ stats: { import: { duplicates: number } } }> }>(
+      `{ pipelineRuns(first: 1) { stats } }`,
+    );
+    expect(result.data?.importTeams.duplicates).toBeGreaterThan(0);
+    expect(result.data?.importTeams.duplicates).toBe(last.data?.pipelineRuns[0]!.stats.import.duplicates);
     for (const table of tables!) {
       expect({ ...table, unchanged: 0 }).toMatchObject({ inserted: 0, updated: 0, retired: 0 });
     }
