@@ -38,7 +38,7 @@ export class SourceState {
   /** Team identities and fixture sides by their inputs: one team's records repeat the same ones. */
   readonly identities = new BoundedMemo<IdentityResult>();
   readonly fixtureSides = new BoundedMemo<FixtureSide>();
-  /** The last identity looked up, with its inputs (see identify in feed-rows.ts). */
+  /** The last identity looked up, with its inputs (see lookupIdentity in feed-rows.ts). */
   lastIdentity: { input: TeamNameInput; result: IdentityResult } | null = null;
 
   constructor(

@@ -58,6 +58,9 @@ async function withRepeats(name: string, where: 'before' | 'after', playerName: 
   return feed;
 }
 
+/** No stored row carries a value a repeated record brought. */
+const NONE_STORED = { 'Later Name': 0, 'Earlier Name': 0, 'Later Court': 0, 'Earlier Court': 0 };
+
 /** How many stored rows carry each value a repeated record brought. */
 async function stored(): Promise<Record<string, number>> {
   const [counts] = await db.query<Record<string, number>>(
@@ -78,12 +81,7 @@ describe('repeated records in a feed', () => {
     expect(stats.duplicates - baseline.duplicates).toBe(2);
     expect(stats.tables.players.inserted).toBe(baseline.tables.players.inserted);
     expect(stats.tables.fixtures.inserted).toBe(baseline.tables.fixtures.inserted);
-    expect(await stored()).toEqual({
-      'Later Name': 0,
-      'Earlier Name': 0,
-      'Later Court': 0,
-      'Earlier Court': 0,
-    });
+    expect(await stored()).toEqual(NONE_STORED);
   });
 
   it('a re-import matches the first record too: a later repeat changes nothing, an earlier one wins', async () => {
@@ -92,23 +90,13 @@ describe('repeated records in a feed', () => {
     });
     expect(unchanged.tables.players).toMatchObject({ inserted: 0, updated: 0 });
     expect(unchanged.tables.fixtures).toMatchObject({ inserted: 0, updated: 0 });
-    expect(await stored()).toEqual({
-      'Later Name': 0,
-      'Earlier Name': 0,
-      'Later Court': 0,
-      'Earlier Court': 0,
-    });
+    expect(await stored()).toEqual(NONE_STORED);
 
     const earlier = await importTeams(dataSource, {
       path: await withRepeats('earlier', 'before', 'Earlier Name', 'Earlier Court'),
     });
     expect(earlier.tables.players).toMatchObject({ inserted: 0, updated: 1 });
     expect(earlier.tables.fixtures).toMatchObject({ inserted: 0, updated: 1 });
-    expect(await stored()).toEqual({
-      'Later Name': 0,
-      'Earlier Name': 1,
-      'Later Court': 0,
-      'Earlier Court': 1,
-    });
+    expect(await stored()).toEqual({ ...NONE_STORED, 'Earlier Name': 1, 'Earlier Court': 1 });
   });
 });
