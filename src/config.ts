@@ -16,6 +16,12 @@ export interface Config {
   logLevel: string;
   /** Where the embedded cluster and other local state live. */
   dataDir: string;
+  /** Origins whose browser pages may call the API (CORS); none by default. */
+  corsOrigins: string[];
+  /** Largest teams file accepted as a multipart upload, in bytes. */
+  maxUploadBytes: number;
+  /** `masked`: log samples served through the API hide e-mail addresses and quoted literals. */
+  logSamples: 'masked' | 'raw';
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -55,6 +61,41 @@ function parseBoolean(variable: string, raw: string | undefined): boolean {
   fail(variable, `must be true or false, got "${raw}"`);
 }
 
+function parseOrigins(raw: string | undefined): string[] {
+  const origins = (raw ?? '')
+    .split(/[,\s]+/)
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    let url: URL | null = null;
+    try {
+      url = new URL(origin);
+    } catch {
+      // reported below
+    }
+    // An origin is scheme, host and port only: a path or a wildcard would widen it unseen.
+    if (!url || url.origin !== origin) {
+      fail('BPETL_CORS_ORIGINS', `holds "${origin}", expected origins such as https://admin.example.org`);
+    }
+  }
+  return origins;
+}
+
+function parseUploadMegabytes(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 200 * 1024 * 1024;
+  const mb = Number(raw);
+  if (!Number.isInteger(mb) || mb < 1 || mb > 100_000) {
+    fail('BPETL_MAX_UPLOAD_MB', `must be a whole number of megabytes from 1 to 100000, got "${raw}"`);
+  }
+  return mb * 1024 * 1024;
+}
+
+function parseLogSamples(raw: string | undefined): Config['logSamples'] {
+  if (raw === undefined || raw.trim() === '' || raw === 'masked') return 'masked';
+  if (raw === 'raw') return 'raw';
+  fail('BPETL_LOG_SAMPLES', `must be masked or raw, got "${raw}"`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const apiToken = env.BPETL_API_TOKEN?.trim() ? env.BPETL_API_TOKEN : null;
   if (apiToken !== null && apiToken.length < 16) {
@@ -75,5 +116,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     autoRepair: parseBoolean('BPETL_AUTO_REPAIR', env.BPETL_AUTO_REPAIR),
     logLevel,
     dataDir: path.resolve(env.BPETL_DATA_DIR?.trim() || '.bpetl'),
+    corsOrigins: parseOrigins(env.BPETL_CORS_ORIGINS),
+    maxUploadBytes: parseUploadMegabytes(env.BPETL_MAX_UPLOAD_MB),
+    logSamples: parseLogSamples(env.BPETL_LOG_SAMPLES),
   };
 }

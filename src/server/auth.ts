@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-import { getOperationAST, GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 import type { GraphQLContext } from './context.ts';
@@ -15,7 +15,7 @@ export function tokenMatches(expected: string | null, presented: string | null |
   return timingSafeEqual(a, b);
 }
 
-/** The token from `Authorization: Bearer <token>` (HTTP) or `{ Authorization }` / `{ token }` (graphql-ws). */
+/** The token from `Authorization: Bearer <token>`. */
 export function bearerToken(header: unknown): string | null {
   if (typeof header !== 'string') return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -28,15 +28,39 @@ export function unauthenticated(): GraphQLError {
   });
 }
 
-/** Mutations and subscriptions change data or hold resources: they need the token when one is set. */
-export function useRequireTokenForWrites(): Plugin<GraphQLContext> {
+/**
+ * With a token set, every operation needs it: queries read user data and log lines too. HTTP
+ * requests are refused before their body is parsed; graphql-ws sockets when they connect.
+ */
+export function useRequireToken(apiToken: string | null): Plugin<GraphQLContext> {
   return {
+    onRequestParse({ request }) {
+      if (!tokenMatches(apiToken, bearerToken(request.headers.get('authorization')))) throw unauthenticated();
+    },
     onExecute({ args }) {
-      const operation = getOperationAST(args.document, args.operationName)?.operation;
-      if (operation === 'mutation' && !args.contextValue.authenticated) throw unauthenticated();
+      if (!args.contextValue.authenticated) throw unauthenticated();
     },
     onSubscribe({ args }) {
       if (!args.contextValue.authenticated) throw unauthenticated();
     },
   };
+}
+
+/**
+ * Whether a graphql-ws client's connection params (`{ Authorization: "Bearer …" }` or `{ token }`)
+ * carry the configured token. A value that is not a string never does, token or not.
+ */
+export function connectionAuthorized(
+  expected: string | null,
+  params: Record<string, unknown> | undefined,
+): boolean {
+  const header = params?.Authorization ?? params?.authorization;
+  const token = params?.token;
+  if (
+    (header !== undefined && typeof header !== 'string') ||
+    (token !== undefined && typeof token !== 'string')
+  ) {
+    return false;
+  }
+  return tokenMatches(expected, bearerToken(header) ?? token);
 }

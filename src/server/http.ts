@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 
 import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
-import { bearerToken, tokenMatches } from './auth.ts';
+import { connectionAuthorized } from './auth.ts';
 import type { App } from './context.ts';
 import { withMetricsEndpoint } from './metrics.ts';
 import { createYogaServer, type Yoga } from './yoga.ts';
@@ -30,6 +30,10 @@ type EnvelopedArgs = ExecutionArgs & {
 
 /** Operations one graphql-ws connection may have open at once. */
 export const MAX_OPERATIONS_PER_SOCKET = 100;
+/** Largest graphql-ws message: ws closes the socket with 1009 past it, before buffering more. */
+export const MAX_WS_MESSAGE_BYTES = 1024 * 1024;
+/** graphql-ws's own code for a refused connection; clients such as `bpetl watch` stop retrying on it. */
+const FORBIDDEN = 4403;
 
 /** Serves yoga over HTTP (queries, mutations, SSE) and graphql-ws on the same `/graphql` path. */
 export async function startHttpServer(
@@ -52,17 +56,19 @@ export async function startHttpServer(
     server.listen(options.port, options.host, () => resolve());
   });
   // The socket server attaches only once the port is ours, so a port in use fails in one place.
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_WS_MESSAGE_BYTES });
   const wsServer = useServer(
     {
       execute: (args) => (args as EnvelopedArgs).rootValue.execute(args),
       subscribe: (args) => (args as EnvelopedArgs).rootValue.subscribe(args),
       onConnect: (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const presented =
-          bearerToken(params.Authorization ?? params.authorization) ?? (params.token as string | undefined);
-        // Refusing here closes the socket with 4403 before any operation runs.
-        return tokenMatches(app.config.apiToken, presented ?? null);
+        if (connectionAuthorized(app.config.apiToken, ctx.connectionParams)) return true;
+        // Closed before any operation runs, with the code clients know and a reason that says why.
+        ctx.extra.socket.close(
+          FORBIDDEN,
+          'UNAUTHENTICATED: send { "Authorization": "Bearer <BPETL_API_TOKEN>" } as connection params',
+        );
+        return false;
       },
       onSubscribe: async (ctx, _id, payload) => {
         // One socket may not hold the server's resources hostage with thousands of operations.

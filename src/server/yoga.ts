@@ -2,16 +2,18 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 
 import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
-import { bearerToken, tokenMatches, useRequireTokenForWrites } from './auth.ts';
+import { bearerToken, tokenMatches, useRequireToken } from './auth.ts';
 import type { App, GraphQLContext } from './context.ts';
-import { useRequestSizeLimit } from './limits.ts';
+import { corsFor, CSRF_HEADERS } from './cors.ts';
+import { renderGraphiQLPage } from './graphiql.ts';
+import { useRequestBodies } from './request-body.ts';
 
 const requestIds = new AsyncLocalStorage<string>();
 
@@ -50,7 +52,11 @@ export function createYogaServer(app: App): Yoga {
       },
     },
     // GraphiQL is served from the installed bundle: it works with no internet.
-    renderGraphiQL,
+    renderGraphiQL: renderGraphiQLPage(app.config.apiToken !== null),
+    cors: corsFor(app.config.corsOrigins),
+    // useRequestBodies counts every body itself; yoga's own counter reads ahead of a slow consumer
+    // (an upload waiting for the disk) and would buffer what the stream's backpressure holds back.
+    maxRequestBodySize: false,
     graphiql: { title: 'bulletproof-etl', subscriptionsProtocol: 'SSE' },
     logging: {
       debug: (...args) => logger.debug(args.map(String).join(' ')),
@@ -75,8 +81,10 @@ export function createYogaServer(app: App): Yoga {
       };
     },
     plugins: [
-      useRequestSizeLimit(),
-      useRequireTokenForWrites(),
+      // Browsers send forms and text/plain cross-origin without asking: those need a header no form can set.
+      useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+      useRequireToken(app.config.apiToken),
+      useRequestBodies(app.config),
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
         maxAliases: { n: 15 },

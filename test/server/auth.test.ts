@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 
 import { tokenMatches } from '../../src/server/auth.ts';
+import { type HttpServer, startHttpServer } from '../../src/server/http.ts';
 import { useTestApp } from '../helpers/app.ts';
+import { send } from './raw-http.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const t = useTestApp({ apiToken: TOKEN });
@@ -29,9 +32,19 @@ describe('with BPETL_API_TOKEN set', () => {
     expect(res.data).toEqual({ validateConstraints: { __typename: 'ValidationReport', ok: true } });
   });
 
-  it('leaves queries open', async () => {
-    const res = await t.graphql('{ leagues { leagueId } }');
-    expect(res).toEqual({ data: { leagues: [] } });
+  it('refuses queries and introspection without the token too, and answers them with it', async () => {
+    for (const query of [
+      '{ leagues { leagueId } }',
+      '{ __schema { queryType { name } } }',
+      '{ logFindings { id } }',
+    ]) {
+      const res = await t.graphql(query);
+      expect(res.data).toBeUndefined();
+      expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    }
+    expect(await t.graphql('{ leagues { leagueId } }', {}, { token: TOKEN })).toEqual({
+      data: { leagues: [] },
+    });
   });
 });
 
@@ -42,5 +55,64 @@ describe('tokenMatches', () => {
     expect(tokenMatches('secret-secret-secret', 'secret-secret-secreT')).toBe(false);
     expect(tokenMatches('secret-secret-secret', 'secret')).toBe(false);
     expect(tokenMatches('secret-secret-secret', '')).toBe(false);
+  });
+});
+
+describe('with BPETL_API_TOKEN set, through real sockets', () => {
+  let http: HttpServer;
+  beforeAll(async () => {
+    http = await startHttpServer(t.app, { port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await http?.close();
+  });
+
+  /** Opens a graphql-ws socket, sends connection_init with `payload`, and reports how it ended. */
+  async function connect(payload: unknown): Promise<{ acked: boolean; code?: number; reason?: string }> {
+    const socket = new WebSocket(http.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    return new Promise((resolve) => {
+      socket.on('message', (data) => {
+        if ((JSON.parse(String(data)) as { type: string }).type === 'connection_ack') {
+          socket.close();
+          resolve({ acked: true });
+        }
+      });
+      socket.once('close', (code, reason) => resolve({ acked: false, code, reason: reason.toString() }));
+      socket.send(JSON.stringify({ type: 'connection_init', payload }));
+    });
+  }
+
+  it.each([
+    ['a token that is an object', { token: { toString: 'x' } }],
+    ['an Authorization that is a number', { Authorization: 42 }],
+    ['an Authorization that is an array', { authorization: [`Bearer ${TOKEN}`] }],
+    ['no token', {}],
+    ['a wrong token', { Authorization: `Bearer ${TOKEN}x` }],
+  ])('graphql-ws: %s is UNAUTHENTICATED, never an internal error', async (_name, payload) => {
+    const result = await connect(payload);
+    expect(result).toEqual({
+      acked: false,
+      code: 4403,
+      reason: 'UNAUTHENTICATED: send { "Authorization": "Bearer <BPETL_API_TOKEN>" } as connection params',
+    });
+  });
+
+  it('graphql-ws: the right token connects', async () => {
+    expect(await connect({ Authorization: `Bearer ${TOKEN}` })).toEqual({ acked: true });
+    expect(await connect({ token: TOKEN })).toEqual({ acked: true });
+  });
+
+  it('SSE subscriptions and queries need the token; GraphiQL itself loads and asks for it', async () => {
+    const body = JSON.stringify({ query: 'subscription { healthChanged { score } }' });
+    const sse = await send(http.url, {
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body,
+    });
+    expect(sse.status).toBe(401);
+    expect(sse.body).toMatch(/UNAUTHENTICATED/);
+    const page = await send(http.url, { method: 'GET', headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('sessionStorage.getItem(KEY)');
   });
 });

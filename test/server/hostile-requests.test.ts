@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { MAX_JSON_BODY_BYTES } from '../../src/server/limits.ts';
+import { MAX_JSON_BODY_BYTES } from '../../src/server/request-body.ts';
 import { useTestApp } from '../helpers/app.ts';
 
 const t = useTestApp();

@@ -30,10 +30,18 @@ interface FieldInfo {
  * `logAlert` belongs to the log monitor; its shape is read from the server (introspection), so
  * watch asks for its scalar fields and resumes it by `after` when the server supports that.
  */
-async function logAlertSubscription(url: string): Promise<{ query: string; resumable: boolean } | null> {
+async function logAlertSubscription(
+  url: string,
+  token: string | null,
+): Promise<{ query: string; resumable: boolean } | null> {
+  // With a token set every operation needs it, introspection included.
+  const headers = {
+    'content-type': 'application/json',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  };
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers,
     body: JSON.stringify({
       query: `{ __schema { subscriptionType { fields { name args { name }
                 type { name ofType { name ofType { name } } } } } } }`,
@@ -47,7 +55,7 @@ async function logAlertSubscription(url: string): Promise<{ query: string; resum
   const typeName = field.type.name ?? field.type.ofType?.name ?? field.type.ofType?.ofType?.name;
   const typeResponse = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers,
     body: JSON.stringify({
       query: `query ($name: String!) { __type(name: $name) { fields { name type { kind ofType { kind } } } } }`,
       variables: { name: typeName },
@@ -144,7 +152,7 @@ async function watch(
   options: Required<Pick<WatchOptions, 'url' | 'cursorFile'>> & WatchOptions & { token: string | null },
 ) {
   const cursor = await loadCursor(options.cursorFile);
-  const logAlert = await logAlertSubscription(options.url).catch((err: unknown) => {
+  const logAlert = await logAlertSubscription(options.url, options.token).catch((err: unknown) => {
     throw new AppError('DATABASE_UNAVAILABLE', `Cannot reach ${options.url}: ${(err as Error).message}`);
   });
   const client = createClient({

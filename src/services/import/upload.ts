@@ -1,5 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -13,6 +13,20 @@ const UPLOADABLE = ['.csv', '.ndjson', '.jsonl'];
 export interface UploadedFile {
   name: string;
   stream(): ReadableStream<Uint8Array>;
+}
+
+/** An upload the HTTP layer has already written to disk while it arrived (its bytes counted). */
+export class DiskUpload implements UploadedFile {
+  size = 0;
+
+  constructor(
+    readonly name: string,
+    readonly path: string,
+  ) {}
+
+  stream(): ReadableStream<Uint8Array> {
+    return Readable.toWeb(createReadStream(this.path)) as ReadableStream<Uint8Array>;
+  }
 }
 
 /**
@@ -35,7 +49,9 @@ export async function saveUpload(
   const cleanup = () => rm(dir, { recursive: true, force: true });
   const target = path.join(dir, `upload${ext}`);
   try {
-    await pipeline(Readable.from(chunksOf(file.stream())), createWriteStream(target));
+    // Already on disk: moved, not copied (the HTTP layer removes its directory after the request).
+    if (file instanceof DiskUpload) await rename(file.path, target);
+    else await pipeline(Readable.from(chunksOf(file.stream())), createWriteStream(target));
   } catch (err) {
     await cleanup();
     throw new AppError(
