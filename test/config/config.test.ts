@@ -16,6 +16,23 @@ describe('loadConfig', () => {
       logLevel: 'info',
       importDir: path.resolve('imports'),
       logPaths: [],
+      corsOrigins: [],
+      maxUploadBytes: 200 * 1024 * 1024,
+      logSamples: 'masked',
+    });
+  });
+
+  it('reads CORS origins, the upload cap in megabytes and raw log samples', () => {
+    expect(
+      loadConfig({
+        BPETL_CORS_ORIGINS: 'https://admin.example.org, http://localhost:3000',
+        BPETL_MAX_UPLOAD_MB: '5',
+        BPETL_LOG_SAMPLES: 'raw',
+      }),
+    ).toMatchObject({
+      corsOrigins: ['https://admin.example.org', 'http://localhost:3000'],
+      maxUploadBytes: 5 * 1024 * 1024,
+      logSamples: 'raw',
     });
   });
 
@@ -41,6 +58,10 @@ describe('loadConfig', () => {
     [{ BPETL_API_TOKEN: 'short' }, /BPETL_API_TOKEN must be at least 16 characters/],
     [{ BPETL_AUTO_REPAIR: 'maybe' }, /BPETL_AUTO_REPAIR must be true or false, got "maybe"/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+    [{ BPETL_CORS_ORIGINS: '*' }, /BPETL_CORS_ORIGINS holds "\*", expected origins/],
+    [{ BPETL_CORS_ORIGINS: 'https://a.example.org/path' }, /BPETL_CORS_ORIGINS holds/],
+    [{ BPETL_MAX_UPLOAD_MB: '0.5' }, /BPETL_MAX_UPLOAD_MB must be a whole number of megabytes/],
+    [{ BPETL_LOG_SAMPLES: 'all' }, /BPETL_LOG_SAMPLES must be masked or raw, got "all"/],
   ])('rejects %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
     try {
