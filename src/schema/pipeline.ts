@@ -108,14 +108,11 @@ async function prepareSource(importDir: string, input: ImportArgs) {
   }
   if (input.upload) {
     const saved = await saveUpload(input.upload);
-    return { path: saved.path, label: input.upload.name, cleanup: saved.cleanup };
+    return { path: saved.path, root: undefined, label: input.upload.name, cleanup: saved.cleanup };
   }
   if (!input.source) throw new AppError('INVALID_INPUT', 'source or upload is required', { field: 'source' });
-  return {
-    path: await resolveImportSource(importDir, input.source),
-    label: input.source,
-    cleanup: undefined,
-  };
+  const resolved = await resolveImportSource(importDir, input.source);
+  return { path: resolved.path, root: resolved.root, label: input.source, cleanup: undefined };
 }
 
 const TableCountsType = builder.objectRef<TableCounts & { table: string }>('ImportTableCounts').implement({
@@ -189,6 +186,7 @@ builder.mutationField('importTeams', (t) =>
         return await importTeams(app.db, {
           path: source.path,
           label: source.label,
+          root: source.root,
           leagues: input.leagues ?? undefined,
           dryRun: input.dryRun ?? false,
           allowShrink: input.allowShrink ?? false,

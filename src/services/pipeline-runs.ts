@@ -87,26 +87,35 @@ export async function createRun(
   const [row]: RunRow[] = await db.query(
     `insert into bpetl.pipeline_runs (status, dry_run, input, backend_pid, started_at)
      values ('RUNNING', $1, $2::jsonb, $3, now()) returning ${RUN_COLUMNS}`,
-    [run.dryRun, JSON.stringify(run.input), run.backendPid],
+    [run.dryRun, storableJson(run.input), run.backendPid],
   );
   return toRun(row!);
 }
 
 /**
+ * JSON that jsonb accepts whatever the strings in `value` hold: JSON.stringify writes NUL and
+ * unpaired surrogates as \u escapes, which jsonb refuses; they are spelled out as text instead.
+ */
+export function storableJson(value: unknown): string {
+  return JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u(0000|d[89a-f][0-9a-f]{2})/gi, '$1\\\\u$2');
+}
+
+/**
  * Ends a run and stores its last event in one statement, so a follower that sees the run ended
- * also finds the event that says so.
+ * also finds the event that says so. Only a run still in progress is ended: null when it had ended
+ * already (its own transaction recorded it, see run-pipeline.ts).
  */
 export async function finishRun(
   db: Db,
   id: string,
   result: { status: RunStatus; stats?: unknown; error?: PipelineRun['error'] },
   last: NewEvent,
-): Promise<{ run: PipelineRun; event: PipelineEvent }> {
+): Promise<{ run: PipelineRun; event: PipelineEvent } | null> {
   const [row]: Array<RunRow & { event: PipelineEvent }> = await db.query(
     `with u as (
        update bpetl.pipeline_runs
           set status = $2, stats = coalesce($3::jsonb, stats), error = $4::jsonb, finished_at = now()
-        where id = $1 returning *),
+        where id = $1 and status in ('QUEUED', 'RUNNING') returning *),
      e as (
        insert into bpetl.pipeline_events (run_id, step, status, done, total, message)
        select id, $5, $6, $7, $8, $9 from u returning *)
@@ -119,8 +128,8 @@ export async function finishRun(
     [
       id,
       result.status,
-      result.stats === undefined ? null : JSON.stringify(result.stats),
-      result.error ? JSON.stringify(result.error) : null,
+      result.stats === undefined ? null : storableJson(result.stats),
+      result.error ? storableJson(result.error) : null,
       last.step,
       last.status,
       last.done,
@@ -128,7 +137,8 @@ export async function finishRun(
       last.message.slice(0, 2000),
     ],
   );
-  return { run: toRun(row!), event: { ...row!.event, at: new Date(row!.event.at) } };
+  if (!row) return null;
+  return { run: toRun(row), event: { ...row.event, at: new Date(row.event.at) } };
 }
 
 export async function getRun(db: Db, id: string | number): Promise<PipelineRun> {

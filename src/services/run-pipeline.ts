@@ -32,6 +32,8 @@ export interface RunPipelineInput {
   path: string;
   /** How the source is named in stats and messages (the caller's spelling). */
   label?: string;
+  /** Every file the source reads must resolve inside this directory (API callers: the import directory). */
+  root?: string;
   leagues?: string[];
   dryRun?: boolean;
   allowShrink?: boolean;
@@ -192,6 +194,7 @@ async function execute(
 
   let status: RunStatus;
   let error: PipelineRun['error'] = null;
+  let committed: Awaited<ReturnType<typeof finishRun>> = null;
   try {
     await emit({
       step: 'run',
@@ -228,6 +231,7 @@ async function execute(
         importTeams(app.db, {
           path: input.path,
           label: input.label,
+          root: input.root,
           leagues: input.leagues,
           allowShrink: input.allowShrink,
           manager,
@@ -271,11 +275,20 @@ async function execute(
       await endTransaction(runner, 'rollback');
     } else {
       await releaseSnapshot(manager, snapshot.id);
+      // The run's end is written in its own transaction: if the import commits, so does the
+      // record that it succeeded; if that record cannot be written, nothing commits.
+      committed = await finishRun(
+        manager,
+        run.id,
+        { status: 'SUCCEEDED', stats, error: null },
+        lastEvent('SUCCEEDED', null, dryRun),
+      );
       await runner.commitTransaction();
       await runner.release();
     }
     status = 'SUCCEEDED';
   } catch (err) {
+    committed = null;
     await endTransaction(runner, 'rollback');
     const appError = err instanceof AppError ? err : null;
     error = {
@@ -291,7 +304,45 @@ async function execute(
           : 'FAILED';
     if (!appError) logger.error({ err, runId: run.id }, 'pipeline run failed');
   }
-  const last: NewEvent = {
+  let ended = committed;
+  try {
+    ended ??= await recordEnd(app, run.id, { status, stats, error }, lastEvent(status, error, dryRun));
+  } catch (err) {
+    logger.error({ err, runId: run.id }, 'could not record the end of a pipeline run');
+  }
+  if (ended) {
+    app.pubsub.publish(PIPELINE_TOPIC, run.id, ended.event);
+    hooks.onEvent?.(ended.event);
+    return ended.run;
+  }
+  // Not recorded here: the stored run (ended by another process, or still RUNNING until the next
+  // process marks it) is the truth, never what this one hoped for.
+  return getRun(app.db, run.id).catch(() => ({ ...run, status: 'FAILED' as const, stats, error }));
+}
+
+/**
+ * Records how a run that did not commit ended. Stats that cannot be stored do not keep the run
+ * RUNNING: it is recorded without them, saying why.
+ */
+async function recordEnd(
+  app: App,
+  runId: string,
+  result: { status: RunStatus; stats: Record<string, unknown>; error: PipelineRun['error'] },
+  last: NewEvent,
+): ReturnType<typeof finishRun> {
+  try {
+    return await finishRun(app.db, runId, result, last);
+  } catch (err) {
+    logger.error(
+      { err, runId },
+      'the stats of a pipeline run could not be stored; recording it without them',
+    );
+    return finishRun(app.db, runId, { ...result, stats: { unstored: (err as Error).message } }, last);
+  }
+}
+
+function lastEvent(status: RunStatus, error: PipelineRun['error'], dryRun: boolean): NewEvent {
+  return {
     step: 'run',
     status,
     done: 6,
@@ -302,17 +353,6 @@ async function execute(
         ? 'dry run: rolled back, plan in stats'
         : 'committed',
   };
-  let finished: PipelineRun;
-  try {
-    const ended = await finishRun(app.db, run.id, { status, stats, error }, last);
-    finished = ended.run;
-    app.pubsub.publish(PIPELINE_TOPIC, run.id, ended.event);
-    hooks.onEvent?.(ended.event);
-  } catch (err) {
-    logger.error({ err, runId: run.id }, 'could not record the end of a pipeline run');
-    finished = { ...run, status, stats, error, finishedAt: new Date() };
-  }
-  return finished;
 }
 
 async function endTransaction(runner: QueryRunner, how: 'rollback'): Promise<void> {

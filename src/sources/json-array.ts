@@ -1,8 +1,13 @@
-import { stat } from 'node:fs/promises';
-
 import { AppError } from '../errors.ts';
-import { type ElementBatch, jsonArrayBatches } from './json-elements.ts';
+import { checkFeedFile, unreadable } from './feed-file.ts';
+import {
+  type ElementBatch,
+  ElementTooLongError,
+  jsonArrayBatches,
+  MAX_ELEMENT_LENGTH,
+} from './json-elements.ts';
 import { firstSignificantChar, locateJsonError } from './json-position.ts';
+import type { Utf8Decoder } from './utf8.ts';
 
 export interface ArrayBatch extends ElementBatch {
   /** Position in the array of the batch's first element. */
@@ -14,11 +19,15 @@ export interface ArrayBatch extends ElementBatch {
  * string in memory. Every file-level failure is an AppError naming the file (and, for malformed
  * JSON, the line, column and byte).
  */
-export async function* readJsonArray(file: string, label = file): AsyncGenerator<ArrayBatch> {
-  await assertReadableFile(file, label);
+export async function* readJsonArray(
+  file: string,
+  label = file,
+  options: { root?: string; decoder?: Utf8Decoder } = {},
+): AsyncGenerator<ArrayBatch> {
+  await checkFeedFile(file, label, options.root);
   let index = 0;
   try {
-    for await (const batch of jsonArrayBatches(file)) {
+    for await (const batch of jsonArrayBatches(file, undefined, options.decoder)) {
       yield { ...batch, index };
       index += batch.values.length;
     }
@@ -27,37 +36,15 @@ export async function* readJsonArray(file: string, label = file): AsyncGenerator
   }
 }
 
-export async function assertReadableFile(file: string, label: string): Promise<void> {
-  let info;
-  try {
-    info = await stat(file);
-  } catch (err) {
-    throw unreadable(err, label);
-  }
-  if (info.isDirectory()) {
-    throw new AppError('SOURCE_UNREADABLE', `${label} is a directory, expected a file`, { file: label });
-  }
-  if (!info.isFile()) {
-    throw new AppError('SOURCE_UNREADABLE', `${label} is not a regular file`, { file: label });
-  }
-  if (info.size === 0) throw new AppError('INVALID_INPUT', `${label} is empty`, { file: label });
-}
-
-export function unreadable(err: unknown, label: string): AppError {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  const why =
-    code === 'ENOENT'
-      ? 'does not exist'
-      : code === 'EACCES' || code === 'EPERM'
-        ? 'cannot be read (permission denied)'
-        : code === 'EISDIR'
-          ? 'is a directory, expected a file'
-          : `cannot be read (${code ?? (err as Error)?.message ?? String(err)})`;
-  return new AppError('SOURCE_UNREADABLE', `${label} ${why}`, { file: label, cause: code }, { cause: err });
-}
-
 async function describeFailure(err: unknown, file: string, label: string): Promise<AppError> {
   if (err instanceof AppError) return err;
+  if (err instanceof ElementTooLongError) {
+    return new AppError(
+      'INVALID_INPUT',
+      `${label}: the record starting at byte ${err.offset} runs past ${MAX_ELEMENT_LENGTH} characters without ending; no feed record is that long`,
+      { file: label, position: { offset: err.offset } },
+    );
+  }
   if ((err as NodeJS.ErrnoException | null)?.code) return unreadable(err, label);
   const message = (err as Error | null)?.message ?? String(err);
   if (message.startsWith('Top-level object should be an array')) {

@@ -1,8 +1,18 @@
-import { createReadStream } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
+import { readChunks } from './feed-file.ts';
+import { Utf8Decoder } from './utf8.ts';
 
 /** Thrown for any syntax problem; the caller locates it precisely with a full scan (json-position.ts). */
 export class JsonElementsError extends Error {}
+
+/** One element's text ran past MAX_ELEMENT_LENGTH: no feed record is that long, so the file is broken. */
+export class ElementTooLongError extends Error {
+  constructor(readonly offset: number) {
+    super(`an element starting at byte ${offset} is longer than ${MAX_ELEMENT_LENGTH} characters`);
+  }
+}
+
+/** Longest text of one array element held while waiting for its end (a feed record is a few KB; a broken one with a huge value is still rejected on its own). */
+export const MAX_ELEMENT_LENGTH = 16 * 1024 * 1024;
 
 /** The elements completed by one chunk of the file. */
 export interface ElementBatch {
@@ -31,8 +41,11 @@ const C1_LEAD = 0xc2;
  * holds one chunk and the heavy lifting is the engine's native parser: several times faster than a
  * token stream. Batches keep the per-element cost to a loop iteration.
  */
-export async function* jsonArrayBatches(file: string, chunkSize = 1 << 18): AsyncGenerator<ElementBatch> {
-  const decoder = new StringDecoder('utf8');
+export async function* jsonArrayBatches(
+  file: string,
+  chunkSize = 1 << 18,
+  decoder = new Utf8Decoder(),
+): AsyncGenerator<ElementBatch> {
   // 0: before the array, 1: inside it, 2: after it.
   let top = 0;
   let depth = 0;
@@ -53,10 +66,13 @@ export async function* jsonArrayBatches(file: string, chunkSize = 1 << 18): Asyn
       throw new JsonElementsError((err as Error).message);
     }
   };
-  for await (const chunk of createReadStream(file, { highWaterMark: chunkSize })) {
-    const bytes = chunk as Buffer;
-    const text = decoder.write(bytes);
-    const chunkPlain = plainBytes(bytes, afterC1Lead);
+  // Byte offset of the element being carried over from earlier chunks.
+  let pendingOffset = 0;
+  for await (const bytes of readChunks(file, chunkSize)) {
+    const textOffset = decoder.position;
+    const { text, valid } = decoder.write(bytes);
+    // Escaped bad bytes (utf8.ts) must reach the record check, which plain records skip.
+    const chunkPlain = valid && plainBytes(bytes, afterC1Lead);
     afterC1Lead = bytes.length > 0 && bytes[bytes.length - 1] === C1_LEAD;
     const batch: ElementBatch = { values: [], plain: chunkPlain && pendingPlain };
     let start = 0;
@@ -149,6 +165,11 @@ export async function* jsonArrayBatches(file: string, chunkSize = 1 << 18): Asyn
       throw failure;
     }
     if (inElement) {
+      if (pending === '') pendingOffset = textOffset + Buffer.byteLength(text.slice(0, start));
+      if (pending.length + text.length - start > MAX_ELEMENT_LENGTH) {
+        if (batch.values.length > 0) yield batch;
+        throw new ElementTooLongError(pendingOffset);
+      }
       pendingPlain = pending === '' ? chunkPlain : pendingPlain && chunkPlain;
       pending += text.slice(start);
     } else {
@@ -159,6 +180,8 @@ export async function* jsonArrayBatches(file: string, chunkSize = 1 << 18): Asyn
   if (top !== 2) {
     throw new JsonElementsError(top === 0 ? 'Top-level object should be an array' : 'unexpected end');
   }
+  // An incomplete character at the very end: bytes after the array.
+  if (decoder.end().text.length > 0) throw new JsonElementsError('text after the array');
 }
 
 /**

@@ -10,11 +10,14 @@ import {
   scheduleRow,
   statsRow,
 } from './feed-rows.ts';
-import { readJsonArray, unreadable } from './json-array.ts';
+import { checkFeedFile, unreadable } from './feed-file.ts';
+import { readJsonArray } from './json-array.ts';
+import { locateBadBytes } from './record-check.ts';
 import { normaliseLeagueCode } from './leagues.ts';
 import { readOnce } from './read-once.ts';
-import type { ReadOptions, Source, SourceItem } from './records.ts';
+import type { ReadOptions, Rejection, Source, SourceItem } from './records.ts';
 import { SourceState } from './source-state.ts';
+import { Utf8Decoder } from './utf8.ts';
 
 /**
  * The scraper's files, in the order they are read: teams come first from series_stats, so players
@@ -32,28 +35,31 @@ export const FEED_FILES: readonly { name: string; handler: RowHandler }[] = [
  * malformed content fails while reading (INVALID_INPUT, naming file and position).
  */
 export async function openLeagueFeed(dir: string, options: ReadOptions = {}): Promise<Source> {
-  const state = new SourceState('league-feed', dir, options);
+  const label = options.label ?? dir;
+  const state = new SourceState('league-feed', label, options);
   let info;
   try {
     info = await stat(dir);
   } catch (err) {
-    throw unreadable(err, dir);
+    throw unreadable(err, label);
   }
   if (!info.isDirectory()) {
-    throw new AppError('SOURCE_UNREADABLE', `${dir} is not a directory`, { file: dir });
+    throw new AppError('SOURCE_UNREADABLE', `${label} is not a directory`, { file: label });
   }
 
   const present: (typeof FEED_FILES)[number][] = [];
   for (const file of FEED_FILES) {
     const exists = await fileExists(join(dir, file.name), file.name);
+    // Each file on its own: a link inside the feed may lead out of the import directory.
+    if (exists) await checkFeedFile(join(dir, file.name), file.name, options.root);
     state.file(file.name, exists);
     if (exists) present.push(file);
   }
   if (present.length === 0) {
     throw new AppError(
       'SOURCE_UNREADABLE',
-      `${dir} is not a league feed: it holds none of ${FEED_FILES.map((file) => file.name).join(', ')}`,
-      { file: dir },
+      `${label} is not a league feed: it holds none of ${FEED_FILES.map((file) => file.name).join(', ')}`,
+      { file: label },
     );
   }
 
@@ -62,9 +68,9 @@ export async function openLeagueFeed(dir: string, options: ReadOptions = {}): Pr
   const summaries = state.summaryFiles();
   return {
     kind: 'league-feed',
-    path: dir,
+    path: label,
     summary: () => state.summary(),
-    ...readOnce(dir, () => readFeed(dir, present, state, defaultLeague, summaries)),
+    ...readOnce(label, () => readFeed(dir, present, state, defaultLeague, summaries, options.root)),
   };
 }
 
@@ -74,18 +80,25 @@ async function* readFeed(
   state: SourceState,
   defaultLeague: RowContext['defaultLeague'],
   summaries: ReturnType<SourceState['summaryFiles']>,
+  root: string | undefined,
 ): AsyncGenerator<SourceItem[]> {
   for (const { name, handler } of present) {
     const context: RowContext = { state, file: summaries.get(name)!, defaultLeague, plain: false };
-    for await (const batch of readJsonArray(join(dir, name), name)) {
+    const decoder = new Utf8Decoder();
+    for await (const batch of readJsonArray(join(dir, name), name, { root, decoder })) {
       context.plain = batch.plain;
       const items: SourceItem[] = [];
       for (let i = 0; i < batch.values.length; i++) {
         for (const item of handleRow(handler, batch.values[i], batch.index + i, context)) items.push(item);
       }
+      if (decoder.invalid.count > 0) locateBadBytes(rejectionsIn(items), decoder.invalid);
       yield items;
     }
   }
+}
+
+function* rejectionsIn(items: SourceItem[]): Generator<Rejection> {
+  for (const item of items) if (item.kind === 'rejection') yield item.rejection;
 }
 
 async function fileExists(path: string, label: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import type { Rejection } from './records.ts';
-import { hasRejectedControlChars, normaliseName, truncate } from './text.ts';
+import { hasRejectedControlChars, normaliseName, printable, truncate, unstorable } from './text.ts';
+import { escapedBytes, type InvalidBytes } from './utf8.ts';
 
 export const DEFAULT_MAX_STRING_LENGTH = 200;
 const MAX_DEPTH = 4;
@@ -22,7 +23,13 @@ export class RecordCheck {
   }
 
   reject(field: string, reason: string, value: unknown): void {
-    this.rejections.push({ file: this.file, index: this.index, field, reason, value: truncate(value) });
+    this.rejections.push({
+      file: this.file,
+      index: this.index,
+      field: printable(field),
+      reason,
+      value: truncate(value),
+    });
   }
 
   /**
@@ -34,7 +41,8 @@ export class RecordCheck {
       this.scan(value as Record<string, unknown>, '', 0, plain);
       return value as Record<string, unknown>;
     }
-    this.reject('', `record is ${describe(value)}, expected an object`, value);
+    if (typeof value === 'string' && unstorable(value)) this.rejectUnstorable('', value, 'value');
+    else this.reject('', `record is ${describe(value)}, expected an object`, value);
     return null;
   }
 
@@ -67,6 +75,19 @@ export class RecordCheck {
     return result as T;
   }
 
+  /** NUL, bytes that are not UTF-8 and unpaired surrogates: PostgreSQL cannot store them. */
+  private rejectUnstorable(field: string, text: string, what: 'value' | 'field name'): void {
+    const bytes = escapedBytes(text);
+    const reason =
+      bytes > 0
+        ? `${what} holds bytes that are not UTF-8`
+        : text.includes('\0')
+          ? `${what} holds a NUL character, which PostgreSQL cannot store`
+          : `${what} holds an unpaired UTF-16 surrogate, which PostgreSQL cannot store`;
+    this.reject(field, reason, text);
+    if (bytes > 0) escapedIn.set(this.rejections[this.rejections.length - 1]!, bytes);
+  }
+
   /** Oversized strings and control characters anywhere in the record (they signal a broken scrape). */
   private scan(
     value: Record<string, unknown> | unknown[],
@@ -79,11 +100,16 @@ export class RecordCheck {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       const item = (value as Record<string, unknown>)[key];
-      if (key.length > this.maxLength) {
+      // Unstorable text first: its bad bytes are paired with offsets in order (locateBadBytes).
+      if (!plain && unstorable(key)) {
+        this.rejectUnstorable(fieldName(path, key), key, 'field name');
+      } else if (key.length > this.maxLength) {
         this.reject(fieldName(path, key), `field name is longer than ${this.maxLength} characters`, key);
       }
       if (typeof item === 'string') {
-        if (item.length > this.maxLength) {
+        if (!plain && unstorable(item)) {
+          this.rejectUnstorable(fieldName(path, key), item, 'value');
+        } else if (item.length > this.maxLength) {
           this.reject(
             fieldName(path, key),
             `is ${item.length} characters long, the limit is ${this.maxLength}`,
@@ -97,6 +123,25 @@ export class RecordCheck {
           this.reject(fieldName(path, key), `is nested deeper than ${MAX_DEPTH} levels`, item);
         } else this.scan(item as Record<string, unknown>, fieldName(path, key), depth + 1, plain);
       }
+    }
+  }
+}
+
+/** Escaped bytes (utf8.ts) each rejection holds, for locating them in the file (locateBadBytes). */
+const escapedIn = new WeakMap<Rejection, number>();
+
+/**
+ * Gives each rejection for bytes that are not UTF-8 the file offset of its first bad byte. Records
+ * are checked in the order they were read, as the bad bytes were found, so they pair up in order.
+ */
+export function locateBadBytes(rejections: Iterable<Rejection>, invalid: InvalidBytes): void {
+  for (const rejection of rejections) {
+    const n = escapedIn.get(rejection);
+    if (n === undefined) continue;
+    const offset = invalid.claim(n);
+    if (offset !== undefined) {
+      rejection.offset = offset;
+      rejection.reason += ` (first at byte ${offset})`;
     }
   }
 }

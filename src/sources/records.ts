@@ -109,6 +109,8 @@ export interface Rejection {
   reason: string;
   /** The offending value, cut to a readable length. */
   value: string;
+  /** Byte offset in the file of what is wrong, when the reader knows it (bytes that are not UTF-8). */
+  offset?: number;
 }
 
 export type SourceItem =
@@ -158,6 +160,10 @@ export interface ReadOptions {
    * come more than once (only the last 50,000 teams are remembered).
    */
   dedupeRecords?: boolean;
+  /** Every file read must resolve (symlinks followed) inside this directory: the API's import directory. */
+  root?: string;
+  /** How the source is named in messages and rejections, instead of its path on this machine. */
+  label?: string;
 }
 
 /**

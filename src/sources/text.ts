@@ -63,7 +63,7 @@ export function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Cut a value for an error message; never more than `max` characters. */
+/** Cut a value for an error message; never more than `max` characters, always storable. */
 export function truncate(value: unknown, max = 80): string {
   let text: string;
   try {
@@ -71,5 +71,31 @@ export function truncate(value: unknown, max = 80): string {
   } catch {
     text = Object.prototype.toString.call(value);
   }
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  text = printable(text.length > max * 2 ? text.slice(0, max * 2) : text);
+  if (text.length <= max) return text;
+  // Never cut between the two halves of a surrogate pair: half of one cannot be stored.
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(max - 2)) ? max - 2 : max - 1;
+  return `${text.slice(0, end)}…`;
+}
+
+// NUL and unpaired surrogates: what PostgreSQL's text and jsonb refuse. A surrogate from U+DC80 to
+// U+DCFF is a byte that was not UTF-8 (see utf8.ts).
+const UNSTORABLE_SOURCE =
+  '\\0|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
+const UNSTORABLE = new RegExp(UNSTORABLE_SOURCE, 'g');
+const HAS_UNSTORABLE = new RegExp(UNSTORABLE_SOURCE);
+
+/** `text` with what PostgreSQL cannot store spelled out (`\0`, `\xff`, `\ud800`), for messages and JSON. */
+export function printable(text: string): string {
+  return text.replace(UNSTORABLE, (c) => {
+    const code = c.charCodeAt(0);
+    if (code === 0) return '\\0';
+    if (code >= 0xdc80 && code <= 0xdcff) return `\\x${(code - 0xdc00).toString(16)}`;
+    return `\\u${code.toString(16)}`;
+  });
+}
+
+/** True when PostgreSQL would refuse `text` in a text or jsonb value. */
+export function unstorable(text: string): boolean {
+  return HAS_UNSTORABLE.test(text);
 }

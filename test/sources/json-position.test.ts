@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { unreadable } from '../../src/sources/json-array.ts';
+import { unreadable } from '../../src/sources/feed-file.ts';
 import { JsonScanner, locateJsonError } from '../../src/sources/json-position.ts';
 import { tempDir } from './helpers.ts';
 

@@ -192,7 +192,12 @@ describe('record-level rejections: the record is skipped, the run goes on', () =
       ],
     });
     expect(rejections).toEqual([
-      expect.objectContaining({ index: 0, field: 'Last Name', reason: 'contains control characters' }),
+      expect.objectContaining({
+        index: 0,
+        field: 'Last Name',
+        reason: 'value holds a NUL character, which PostgreSQL cannot store',
+        value: 'Love\\0lace',
+      }),
       expect.objectContaining({ index: 1, field: 'First Name', reason: 'contains control characters' }),
       expect.objectContaining({ index: 2, field: 'First Name', reason: 'contains control characters' }),
     ]);

@@ -167,7 +167,7 @@ describe('openSource', () => {
     await expect(openSource(join(dir, 'teams.csv'))).rejects.toMatchObject({ code: 'SOURCE_UNREADABLE' });
     await expect(openSource('/dev/null')).rejects.toMatchObject({
       code: 'SOURCE_UNREADABLE',
-      message: expect.stringMatching(/neither a directory nor a file/),
+      message: expect.stringMatching(/\/dev\/null is a device, not a league feed directory or a teams file/),
     });
   });
 });

@@ -2,12 +2,16 @@ import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 
 import { AppError } from '../../errors.ts';
+import { isInside } from '../../sources/feed-file.ts';
 
 /**
  * Resolves an API caller's `source` inside the import directory. Symlinks are followed first
  * (realpath), so a link pointing out of the directory is refused like `..` or an absolute path.
  */
-export async function resolveImportSource(importDir: string, source: string): Promise<string> {
+export async function resolveImportSource(
+  importDir: string,
+  source: string,
+): Promise<{ path: string; root: string }> {
   if (typeof source !== 'string' || source.trim() === '' || source.includes('\0')) {
     throw new AppError('INVALID_INPUT', 'source must be a path relative to the import directory', {
       field: 'source',
@@ -17,13 +21,9 @@ export async function resolveImportSource(importDir: string, source: string): Pr
   try {
     root = await realpath(importDir);
   } catch {
-    throw new AppError(
-      'SOURCE_UNREADABLE',
-      `the import directory ${importDir} does not exist (BPETL_IMPORT_DIR)`,
-      {
-        field: 'source',
-      },
-    );
+    throw new AppError('SOURCE_UNREADABLE', 'the import directory does not exist (BPETL_IMPORT_DIR)', {
+      field: 'source',
+    });
   }
   const outside = () =>
     new AppError('INVALID_INPUT', `source "${source}" is outside the import directory`, {
@@ -44,13 +44,5 @@ export async function resolveImportSource(importDir: string, source: string): Pr
     );
   }
   if (!isInside(root, real)) throw outside();
-  return real;
-}
-
-function isInside(root: string, candidate: string): boolean {
-  const relative = path.relative(root, candidate);
-  return (
-    relative === '' ||
-    (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative))
-  );
+  return { path: real, root };
 }

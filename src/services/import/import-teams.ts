@@ -75,6 +75,8 @@ export interface ImportOptions {
   checkCancelled?: () => void | Promise<void>;
   /** Label for the source in messages (the path the user gave, not the resolved one). */
   label?: string;
+  /** Every file read must resolve inside this directory (API callers: the import directory). */
+  root?: string;
   /** Fewest new rows for a table to be bulk-loaded (see insertRows); default BULK_INSERT_MIN_ROWS. */
   bulkMinRows?: number;
 }
@@ -97,7 +99,12 @@ class DryRunRollback extends Error {
 export async function importTeams(dataSource: DataSource, options: ImportOptions): Promise<ImportStats> {
   // Repeated records are dropped in SQL (DISTINCT ON, first record wins, as the reader would):
   // the reader's own de-duplication keeps every key in memory, which a national-scale feed cannot afford.
-  const source = await openSource(options.path, { leagues: options.leagues, dedupeRecords: false });
+  const source = await openSource(options.path, {
+    leagues: options.leagues,
+    dedupeRecords: false,
+    root: options.root,
+    label: options.label,
+  });
   if (options.manager?.queryRunner?.isTransactionActive) {
     return runImport(options.manager, source, options);
   }
