@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
 import { AppError } from '../errors.ts';
+import { checkFeedFile, unreadable } from './feed-file.ts';
 import {
   handleRow,
   playerRow,
@@ -10,11 +11,10 @@ import {
   scheduleRow,
   statsRow,
 } from './feed-rows.ts';
-import { checkFeedFile, unreadable } from './feed-file.ts';
 import { readJsonArray } from './json-array.ts';
-import { locateBadBytes } from './record-check.ts';
 import { normaliseLeagueCode } from './leagues.ts';
 import { readOnce } from './read-once.ts';
+import { locateBadBytes } from './record-check.ts';
 import type { ReadOptions, Rejection, Source, SourceItem } from './records.ts';
 import { SourceState } from './source-state.ts';
 import { Utf8Decoder } from './utf8.ts';
