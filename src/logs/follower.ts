@@ -8,7 +8,7 @@ import { EntrySplitter } from './entry-splitter.ts';
 import { detectFormat } from './formats/detect.ts';
 import { type FollowOffset, identityKey, type OffsetStore } from './offsets.ts';
 import { expandPaths } from './paths.ts';
-import { CHUNK_SIZE } from './reader.ts';
+import { CHUNK_SIZE, READ_FLAGS } from './reader.ts';
 import type { ClassifiedEntry, LogFinding, LogPattern, LogProblem } from './types.ts';
 
 export interface FollowOptions {
@@ -140,7 +140,7 @@ export class LogFollower {
   private async track(key: string, file: string): Promise<Tracked | null> {
     let fh: FileHandle;
     try {
-      fh = await open(file, 'r');
+      fh = await open(file, READ_FLAGS);
     } catch (err) {
       this.options.onProblem?.({ file, reason: (err as Error).message });
       return null;

@@ -3,29 +3,37 @@ import path from 'node:path';
 
 import { glob, isDynamicPattern } from 'tinyglobby';
 
+import { describeSpecial } from '../sources/feed-file.ts';
 import type { LogProblem } from './types.ts';
 
 /**
  * Files named by `paths`: a file as is, a directory as the files directly in it, a glob as its
  * matches. A path that names nothing is a problem, not an error, so one typo does not stop a scan.
+ * Only regular files are read: a FIFO, device or socket could block or never end, so it is skipped
+ * and reported.
  */
 export async function expandPaths(paths: string[]): Promise<{ files: string[]; problems: LogProblem[] }> {
   const files = new Set<string>();
   const problems: LogProblem[] = [];
+  const add = async (file: string) => {
+    const st = await stat(file).catch(() => null);
+    if (!st) problems.push({ file, reason: 'no such file or directory' });
+    else if (st.isFile()) files.add(path.resolve(file));
+    else if (!st.isDirectory())
+      problems.push({ file, reason: `${describeSpecial(st)}, not a regular file: skipped` });
+  };
   for (const p of paths) {
     if (isDynamicPattern(p)) {
       const matches = await glob(p, { absolute: true, onlyFiles: true, dot: false });
-      matches.forEach((f) => files.add(path.resolve(f)));
+      for (const f of matches) await add(f);
       continue;
     }
     const st = await stat(p).catch(() => null);
-    if (!st) {
-      problems.push({ file: p, reason: 'no such file or directory' });
-    } else if (st.isDirectory()) {
+    if (st?.isDirectory()) {
       const matches = await glob('*', { cwd: p, absolute: true, onlyFiles: true, dot: false });
-      matches.forEach((f) => files.add(path.resolve(f)));
+      for (const f of matches) await add(f);
     } else {
-      files.add(path.resolve(p));
+      await add(p);
     }
   }
   return { files: [...files].sort(), problems };
