@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { glob, isDynamicPattern } from 'tinyglobby';
@@ -15,23 +15,27 @@ import type { LogProblem } from './types.ts';
 export async function expandPaths(paths: string[]): Promise<{ files: string[]; problems: LogProblem[] }> {
   const files = new Set<string>();
   const problems: LogProblem[] = [];
+  // Directories inside a directory are left out, as before; anything else that is not a regular
+  // file is named.
   const add = async (file: string) => {
     const st = await stat(file).catch(() => null);
     if (!st) problems.push({ file, reason: 'no such file or directory' });
     else if (st.isFile()) files.add(path.resolve(file));
-    else if (!st.isDirectory())
+    else if (!st.isDirectory()) {
       problems.push({ file, reason: `${describeSpecial(st)}, not a regular file: skipped` });
+    }
   };
   for (const p of paths) {
     if (isDynamicPattern(p)) {
+      // A glob's matches are regular files and links only: FIFOs and sockets are never among them.
       const matches = await glob(p, { absolute: true, onlyFiles: true, dot: false });
       for (const f of matches) await add(f);
       continue;
     }
     const st = await stat(p).catch(() => null);
     if (st?.isDirectory()) {
-      const matches = await glob('*', { cwd: p, absolute: true, onlyFiles: true, dot: false });
-      for (const f of matches) await add(f);
+      const entries = await readdir(p, { withFileTypes: true });
+      for (const entry of entries.filter((e) => !e.name.startsWith('.'))) await add(path.join(p, entry.name));
     } else {
       await add(p);
     }
