@@ -1,8 +1,8 @@
-import type { Config } from './config.ts';
-import { openDataSource } from './db/data-source.ts';
-import { logger } from './logger.ts';
-import type { App } from './server/context.ts';
-import { createAppPubSub } from './server/pubsub.ts';
+import type { Config } from '../config.ts';
+import { openDataSource } from '../db/data-source.ts';
+import { createAppPubSub } from '../events/pubsub.ts';
+import { logger } from '../logger.ts';
+import type { App } from '../server/context.ts';
 
 export interface RunningApp extends App {
   close(): Promise<void>;

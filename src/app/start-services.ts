@@ -1,10 +1,10 @@
-import type { RunningApp } from '../app.ts';
 import { logger } from '../logger.ts';
-import { loadDemoOnFirstStart } from '../services/demo.ts';
-import { startLogMonitor } from '../services/log-monitor.ts';
-import { startOrphanMonitoring } from '../services/orphan-monitor.ts';
-import { startPipelineListener } from '../services/pipeline-listener.ts';
-import { recoverAbandonedRuns } from '../services/pipeline-runs.ts';
+import { startLogMonitor } from '../services/logs/monitor.ts';
+import { startOrphanMonitoring } from '../services/orphans/monitor.ts';
+import { loadDemoOnFirstStart } from '../services/pipeline/demo.ts';
+import { startPipelineListener } from '../services/pipeline/relay.ts';
+import { recoverAbandonedRuns } from '../services/pipeline/runs.ts';
+import type { RunningApp } from './app.ts';
 
 /**
  * Starts the background parts of a serving process. Each capability that needs one

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 
 import type { Config } from '../config.ts';
-import type { PubSub } from './pubsub.ts';
+import type { PubSub } from '../events/pubsub.ts';
 
 /** Long-lived parts of a running service, shared by every request. */
 export interface App {

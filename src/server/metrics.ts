@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 
 import { logger } from '../logger.ts';
-import { createMetrics } from '../services/metrics.ts';
+import { createMetrics } from '../services/health/metrics.ts';
 import type { App } from './context.ts';
 
 /** Serves GET /metrics (Prometheus text format) in front of `next`; everything else goes on. */

@@ -4,17 +4,17 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createApp, type RunningApp } from '../../src/app.ts';
+import { createApp, type RunningApp } from '../../src/app/app.ts';
+import { startServices } from '../../src/app/start-services.ts';
 import { loadConfig } from '../../src/config.ts';
 import { AppError } from '../../src/errors.ts';
 import { writeLeagueFeed } from '../../src/generator/index.ts';
 import { seedUserData } from '../../src/generator/user-data.ts';
-import { startServices } from '../../src/server/start-services.ts';
 import { createYogaServer, type Yoga } from '../../src/server/yoga.ts';
-import { startPipeline } from '../../src/services/run-pipeline.ts';
+import { startPipeline } from '../../src/services/pipeline/run-pipeline.ts';
 import { spawnCli } from '../helpers/cli.ts';
 import { useTestDatabase } from '../helpers/database.ts';
-import { committed, subscribeOrphans } from '../orphans/helpers.ts';
+import { committed, subscribeOrphans } from '../services/orphans/helpers.ts';
 
 /** Two service instances against one database, as DESIGN §10 runs them. */
 const db = useTestDatabase();

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll } from 'vitest';
 
 import { openDataSource } from '../../src/db/data-source.ts';
-import type { TestDatabase } from '../helpers/database.ts';
+import type { TestDatabase } from './database.ts';
 
 /** A TypeORM DataSource on the file's test database, as services receive it. */
 export function useDataSource(db: TestDatabase): { readonly current: DataSource } {

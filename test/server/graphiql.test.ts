@@ -4,8 +4,8 @@ import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { startServices } from '../../src/app/start-services.ts';
 import { type HttpServer, startHttpServer } from '../../src/server/http.ts';
-import { startServices } from '../../src/server/start-services.ts';
 import { useTestApp } from '../helpers/app.ts';
 import { CHROMIUM_ARGS, findChromium } from '../helpers/chromium.ts';
 import { ROOT } from '../helpers/cli.ts';

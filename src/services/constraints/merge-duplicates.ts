@@ -1,10 +1,10 @@
 import type { EntityManager } from 'typeorm';
 
-import { sqlState } from '../errors.ts';
-import { logger } from '../logger.ts';
-import { keyEnforced, NATURAL_KEYS } from './constraints.ts';
-import { ident, type ProtectedReference } from './protection-spec.ts';
-import type { ConstraintRepairAction } from './repair-constraints.ts';
+import { sqlState } from '../../errors.ts';
+import { logger } from '../../logger.ts';
+import { ident, type ProtectedReference } from '../protection/spec.ts';
+import type { ConstraintRepairAction } from './repair.ts';
+import { keyEnforced, NATURAL_KEYS } from './validate.ts';
 
 type Db = Pick<EntityManager, 'query'>;
 

@@ -1,10 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
-import { inTransaction } from '../db/data-source.ts';
-import { AppError } from '../errors.ts';
-import { NATURAL_KEYS, validateConstraints } from './constraints.ts';
+import { inTransaction } from '../../db/data-source.ts';
+import { AppError } from '../../errors.ts';
+import { ident, loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
 import { mergeDuplicates } from './merge-duplicates.ts';
-import { ident, loadProtectionSpec, type ProtectedReference } from './protection-spec.ts';
+import { NATURAL_KEYS, validateConstraints } from './validate.ts';
 
 type Db = Pick<EntityManager, 'query'>;
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 
-import { danglingPredicate, ident, loadProtectionSpec } from './protection-spec.ts';
+import { danglingPredicate, ident, loadProtectionSpec } from '../protection/spec.ts';
 
 export type Severity = 'CRITICAL' | 'WARNING' | 'INFO';
 

@@ -1,8 +1,8 @@
 import { Gauge, Registry } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 
-import { checkHealth, type HealthStatus } from './health.ts';
-import { protectionStatus } from './protection.ts';
+import { protectionStatus } from '../protection/switch.ts';
+import { checkHealth, type HealthStatus } from './report.ts';
 
 type Db = Pick<EntityManager, 'query'>;
 

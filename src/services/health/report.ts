@@ -1,9 +1,9 @@
 import type { EntityManager } from 'typeorm';
 
-import { logger } from '../logger.ts';
-import type { PubSub } from '../server/pubsub.ts';
-import { type ConstraintIssue, validateConstraints } from './constraints.ts';
-import { ident, loadProtectionSpec } from './protection-spec.ts';
+import type { PubSub } from '../../events/pubsub.ts';
+import { logger } from '../../logger.ts';
+import { type ConstraintIssue, validateConstraints } from '../constraints/validate.ts';
+import { ident, loadProtectionSpec } from '../protection/spec.ts';
 
 type Db = Pick<EntityManager, 'query'>;
 

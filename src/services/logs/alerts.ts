@@ -3,9 +3,9 @@ import { createRequire } from 'node:module';
 import type pg from 'pg';
 import type { Options as ListenOptions, Subscriber } from 'pg-listen';
 
-import { AppError } from '../errors.ts';
-import { logger } from '../logger.ts';
-import type { PubSub } from '../server/pubsub.ts';
+import { AppError } from '../../errors.ts';
+import type { PubSub } from '../../events/pubsub.ts';
+import { logger } from '../../logger.ts';
 import {
   listLogAlerts,
   listLogFindings,
@@ -13,11 +13,11 @@ import {
   type LogAlert,
   type LogDb,
   type StoredLogFinding,
-} from './log-findings.ts';
+} from './findings.ts';
 
 const log = logger.child({ module: 'log-alert-listener' });
 
-// pg-listen is CommonJS exporting `default` (see orphan-listener.ts).
+// pg-listen is CommonJS exporting `default` (see orphans/listener.ts).
 const createPostgresSubscriber = (
   createRequire(import.meta.url)('pg-listen') as {
     default: (config: pg.ClientConfig, options?: ListenOptions) => Subscriber;

@@ -1,8 +1,8 @@
 import pg from 'pg';
 
-import { AppError } from '../errors.ts';
-import type { OffsetStore } from '../logs/offsets.ts';
-import type { LogFinding } from '../logs/types.ts';
+import { AppError } from '../../errors.ts';
+import type { OffsetStore } from '../../logs/offsets.ts';
+import type { LogFinding } from '../../logs/types.ts';
 
 /** NOTIFY channels: `{"category","ids":[…]}` per category and statement; `{"id","category"}` per alert. */
 export const LOG_FINDING_CHANNEL = 'bpetl_log_finding';

@@ -1,11 +1,11 @@
 import pg from 'pg';
 
-import { logger } from '../logger.ts';
-import { LogFollower } from '../logs/follower.ts';
-import type { LogPattern } from '../logs/types.ts';
-import type { App } from '../server/context.ts';
-import { type LogAlertListener, startLogAlertListener } from './log-alert-stream.ts';
-import { createPgOffsetStore, type LogThreshold } from './log-findings.ts';
+import { logger } from '../../logger.ts';
+import { LogFollower } from '../../logs/follower.ts';
+import type { LogPattern } from '../../logs/types.ts';
+import type { App } from '../../server/context.ts';
+import { type LogAlertListener, startLogAlertListener } from './alerts.ts';
+import { createPgOffsetStore, type LogThreshold } from './findings.ts';
 
 const log = logger.child({ module: 'log-monitor' });
 

@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
 
-import { AppError } from '../errors.ts';
-import { ident, loadProtectionSpec, type ProtectedReference } from './protection-spec.ts';
-import { columnType, rowKeyColumn } from './reference-context.ts';
+import { AppError } from '../../errors.ts';
+import { ident, loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
+import { columnType, rowKeyColumn } from '../snapshots/reference-context.ts';
 
 type Db = Pick<EntityManager, 'query'>;
 

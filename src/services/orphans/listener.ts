@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { Options as ListenOptions, Subscriber } from 'pg-listen';
 import type { DataSource } from 'typeorm';
 
-import { logger } from '../logger.ts';
+import { logger } from '../../logger.ts';
 import {
   latestEventId,
   ORPHAN_CHANNEL,
@@ -12,7 +12,7 @@ import {
   type OrphanEvent,
   readEventsAfter,
   resolveStaleEvents,
-} from './orphan-events.ts';
+} from './events.ts';
 
 const log = logger.child({ module: 'orphan-listener' });
 

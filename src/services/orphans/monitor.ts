@@ -1,8 +1,8 @@
-import { logger } from '../logger.ts';
-import type { App } from '../server/context.ts';
-import { startHealthWatcher } from './health.ts';
-import { type OrphanListenerOptions, startOrphanListener } from './orphan-listener.ts';
-import { repairOrphans } from './orphan-repair.ts';
+import { logger } from '../../logger.ts';
+import type { App } from '../../server/context.ts';
+import { startHealthWatcher } from '../health/report.ts';
+import { type OrphanListenerOptions, startOrphanListener } from './listener.ts';
+import { repairOrphans } from './repair.ts';
 
 const log = logger.child({ module: 'orphan-monitor' });
 

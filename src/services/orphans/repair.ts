@@ -1,11 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
-import { inTransaction } from '../db/data-source.ts';
-import { AppError, sqlState } from '../errors.ts';
-import { ORPHAN_CHANNEL } from './orphan-events.ts';
-import { danglingPredicate, ident, loadProtectionSpec, type ProtectedReference } from './protection-spec.ts';
-import { columnType, rowKeyColumn } from './reference-context.ts';
-import { rematch, REMATCH_TABLE } from './rematch.ts';
+import { inTransaction } from '../../db/data-source.ts';
+import { AppError, sqlState } from '../../errors.ts';
+import { danglingPredicate, ident, loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
+import { columnType, rowKeyColumn } from '../snapshots/reference-context.ts';
+import { rematch, REMATCH_TABLE } from '../snapshots/rematch.ts';
+import { ORPHAN_CHANNEL } from './events.ts';
 
 type Db = Pick<EntityManager, 'query'>;
 

@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
 
-import { AppError } from '../errors.ts';
-import type { PubSub } from '../server/pubsub.ts';
-import { latestEventId, ORPHAN_TOPIC, type OrphanEvent, readEventsAfter } from './orphan-events.ts';
+import { AppError } from '../../errors.ts';
+import type { PubSub } from '../../events/pubsub.ts';
+import { latestEventId, ORPHAN_TOPIC, type OrphanEvent, readEventsAfter } from './events.ts';
 
 type Subscribable = Pick<PubSub, 'subscribe'>;
 

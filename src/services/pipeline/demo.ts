@@ -4,13 +4,13 @@ import path from 'node:path';
 
 import type { PoolClient } from 'pg';
 
-import { AppError } from '../errors.ts';
-import { seedUserData, type SeedUserDataResult } from '../generator/user-data.ts';
-import { writeLeagueFeed } from '../generator/write-feed.ts';
-import { logger } from '../logger.ts';
-import type { App } from '../server/context.ts';
-import type { PipelineRun } from './pipeline-runs.ts';
+import { AppError } from '../../errors.ts';
+import { seedUserData, type SeedUserDataResult } from '../../generator/user-data.ts';
+import { writeLeagueFeed } from '../../generator/write-feed.ts';
+import { logger } from '../../logger.ts';
+import type { App } from '../../server/context.ts';
 import { type PipelineHooks, startPipeline } from './run-pipeline.ts';
+import type { PipelineRun } from './runs.ts';
 
 /** bpetl.settings key recording that the demo was loaded (so a restart does not load it again). */
 export const DEMO_SETTING = 'demo_loaded';

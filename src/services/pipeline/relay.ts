@@ -3,14 +3,14 @@ import { createRequire } from 'node:module';
 import type pg from 'pg';
 import type { Options as ListenOptions, Subscriber } from 'pg-listen';
 
-import { logger } from '../logger.ts';
-import type { App } from '../server/context.ts';
-import { PIPELINE_CHANNEL } from './pipeline-runs.ts';
+import { logger } from '../../logger.ts';
+import type { App } from '../../server/context.ts';
 import { PIPELINE_TOPIC } from './run-pipeline.ts';
+import { PIPELINE_CHANNEL } from './runs.ts';
 
 const log = logger.child({ module: 'pipeline-listener' });
 
-// pg-listen is CommonJS exporting `default` (see orphan-listener.ts).
+// pg-listen is CommonJS exporting `default` (see orphans/listener.ts).
 const createPostgresSubscriber = (
   createRequire(import.meta.url)('pg-listen') as {
     default: (config: pg.ClientConfig, options?: ListenOptions) => Subscriber;

@@ -1,12 +1,15 @@
 import type { QueryRunner } from 'typeorm';
 
-import { AppError } from '../errors.ts';
-import { logger } from '../logger.ts';
-import type { App } from '../server/context.ts';
-import { validateConstraints } from './constraints.ts';
-import { tryImportLock } from './import/import-lock.ts';
-import { type ImportProgress, importTeams } from './import/import-teams.ts';
-import { scanOrphans } from './orphan-scan.ts';
+import { AppError } from '../../errors.ts';
+import { logger } from '../../logger.ts';
+import type { App } from '../../server/context.ts';
+import { repairConstraints } from '../constraints/repair.ts';
+import { validateConstraints } from '../constraints/validate.ts';
+import { tryImportLock } from '../import/import-lock.ts';
+import { type ImportProgress, importTeams } from '../import/import-teams.ts';
+import { scanOrphans } from '../orphans/scan.ts';
+import { restoreUserData } from '../snapshots/restore.ts';
+import { createSnapshot, releaseSnapshot } from '../snapshots/snapshots.ts';
 import {
   cancelRequested,
   createRun,
@@ -22,10 +25,7 @@ import {
   requestCancel,
   runHoldingLock,
   type RunStatus,
-} from './pipeline-runs.ts';
-import { repairConstraints } from './repair-constraints.ts';
-import { restoreUserData } from './restore.ts';
-import { createSnapshot, releaseSnapshot } from './snapshots.ts';
+} from './runs.ts';
 
 export interface RunPipelineInput {
   /** The source to read, already resolved (and confined, for API callers). */

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
-import { AppError } from '../errors.ts';
-import { importLockHolder } from './import/import-lock.ts';
+import { AppError } from '../../errors.ts';
+import { importLockHolder } from '../import/import-lock.ts';
 
 type Db = Pick<EntityManager, 'query'>;
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 
-import { countOpenEvents } from './orphan-events.ts';
+import { countOpenEvents } from '../orphans/events.ts';
 
 type Db = Pick<EntityManager, 'query'>;
 

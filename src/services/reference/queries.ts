@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 
-import { AppError } from '../errors.ts';
+import { AppError } from '../../errors.ts';
 
 export interface LeagueRow {
   id: number;

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 
-import { ident, type ProtectedReference } from './protection-spec.ts';
+import { ident, type ProtectedReference } from '../protection/spec.ts';
 
 type Db = Pick<EntityManager, 'query'>;
 

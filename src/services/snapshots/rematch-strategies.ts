@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 
-import { ident, type ProtectedReference } from './protection-spec.ts';
+import { ident, type ProtectedReference } from '../protection/spec.ts';
 import { CONTEXT_COLUMNS, contextSql, rowKeyColumn } from './reference-context.ts';
 
 type Db = Pick<EntityManager, 'query'>;

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
-import { AppError } from '../errors.ts';
-import { loadProtectionSpec, type ProtectedReference } from './protection-spec.ts';
+import { AppError } from '../../errors.ts';
+import { loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
 import { CAMEL_CONTEXT, CONTEXT_COLUMNS, type ReferenceContext } from './reference-context.ts';
 import {
   fillContextFromSnapshots,

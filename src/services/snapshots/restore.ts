@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
-import { inTransaction } from '../db/data-source.ts';
-import { ident, loadProtectionSpec, type ProtectedReference } from './protection-spec.ts';
+import { inTransaction } from '../../db/data-source.ts';
+import { ident, loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
 import { columnType, CONTEXT_COLUMNS, contextSql, rowKeyColumn } from './reference-context.ts';
 import { prepareRematchTable, REMATCH_TABLE, resolvePending } from './rematch.ts';
 import { getSnapshot } from './snapshots.ts';

@@ -1,8 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
-import { inTransaction } from '../db/data-source.ts';
-import { AppError, sqlState } from '../errors.ts';
-import { ident, loadProtectionSpec } from './protection-spec.ts';
+import { inTransaction } from '../../db/data-source.ts';
+import { AppError, sqlState } from '../../errors.ts';
+import { ident, loadProtectionSpec } from '../protection/spec.ts';
 import { CONTEXT_COLUMNS, contextSql, rowKeyColumn } from './reference-context.ts';
 
 type Db = Pick<EntityManager, 'query'>;

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { keyEnforced, NATURAL_KEYS, validateConstraints } from '../../src/services/constraints.ts';
-import { useTestDatabase } from '../helpers/database.ts';
-import { useDataSource } from './data-source.ts';
+import {
+  keyEnforced,
+  NATURAL_KEYS,
+  validateConstraints,
+} from '../../../src/services/constraints/validate.ts';
+import { useDataSource } from '../../helpers/data-source.ts';
+import { useTestDatabase } from '../../helpers/database.ts';
 
 const db = useTestDatabase();
 const key = (table: string) => NATURAL_KEYS.find((k) => k.table === table)!;

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { validateConstraints } from '../../src/services/constraints.ts';
-import { scanOrphans } from '../../src/services/orphan-scan.ts';
-import { repairConstraints } from '../../src/services/repair-constraints.ts';
-import { useTestDatabase } from '../helpers/database.ts';
-import { useDataSource } from './data-source.ts';
-import { seedSafetyData, tableChecksum, userRowCounts } from './seed.ts';
+import { repairConstraints } from '../../../src/services/constraints/repair.ts';
+import { validateConstraints } from '../../../src/services/constraints/validate.ts';
+import { scanOrphans } from '../../../src/services/orphans/scan.ts';
+import { useDataSource } from '../../helpers/data-source.ts';
+import { useTestDatabase } from '../../helpers/database.ts';
+import { seedSafetyData, tableChecksum, userRowCounts } from '../../helpers/seed-safety.ts';
 
 const db = useTestDatabase();
 const ds = useDataSource(db);

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { repairConstraints } from '../../src/services/repair-constraints.ts';
-import { useTestDatabase } from '../helpers/database.ts';
-import { useDataSource } from './data-source.ts';
-import { addClubSpelling, seedSafetyData, tableChecksum } from './seed.ts';
+import { repairConstraints } from '../../../src/services/constraints/repair.ts';
+import { useDataSource } from '../../helpers/data-source.ts';
+import { useTestDatabase } from '../../helpers/database.ts';
+import { addClubSpelling, seedSafetyData, tableChecksum } from '../../helpers/seed-safety.ts';
 
 const db = useTestDatabase();
 const ds = useDataSource(db);

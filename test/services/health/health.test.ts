@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type HttpServer, startHttpServer } from '../../src/server/http.ts';
+import { type HttpServer, startHttpServer } from '../../../src/server/http.ts';
 import {
   checkHealth,
   type HealthWatcher,
   scoreHealth,
   startHealthWatcher,
-} from '../../src/services/health.ts';
-import { useTestApp } from '../helpers/app.ts';
-import { runCli } from '../helpers/cli.ts';
+} from '../../../src/services/health/report.ts';
+import { useTestApp } from '../../helpers/app.ts';
+import { runCli } from '../../helpers/cli.ts';
 import { seedPolls, seedTeams, sseReader } from '../orphans/helpers.ts';
 
 const t = useTestApp();

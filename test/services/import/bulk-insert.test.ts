@@ -6,11 +6,11 @@ import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { openDataSource } from '../../src/db/data-source.ts';
-import { writeLeagueFeed } from '../../src/generator/index.ts';
-import { insertRows } from '../../src/services/import/bulk-insert.ts';
-import { type ImportStats, importTeams } from '../../src/services/import/import-teams.ts';
-import { type TestDatabase, useTestDatabase } from '../helpers/database.ts';
+import { openDataSource } from '../../../src/db/data-source.ts';
+import { writeLeagueFeed } from '../../../src/generator/index.ts';
+import { insertRows } from '../../../src/services/import/bulk-insert.ts';
+import { type ImportStats, importTeams } from '../../../src/services/import/import-teams.ts';
+import { type TestDatabase, useTestDatabase } from '../../helpers/database.ts';
 
 const bulkDb = useTestDatabase();
 const checkedDb = useTestDatabase();

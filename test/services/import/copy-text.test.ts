@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { copyLine } from '../../src/services/import/copy-text.ts';
+import { copyLine } from '../../../src/services/import/copy-text.ts';
 
 describe('copyLine', () => {
   it('writes COPY text: tabs between values, \\N for NULL, specials escaped, plain values as they are', () => {

@@ -5,10 +5,10 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { openDataSource } from '../../src/db/data-source.ts';
-import { writeLeagueFeed } from '../../src/generator/index.ts';
-import { importTeams } from '../../src/services/import/import-teams.ts';
-import { useTestDatabase } from '../helpers/database.ts';
+import { openDataSource } from '../../../src/db/data-source.ts';
+import { writeLeagueFeed } from '../../../src/generator/index.ts';
+import { importTeams } from '../../../src/services/import/import-teams.ts';
+import { useTestDatabase } from '../../helpers/database.ts';
 
 /**
  * Repeated records of one natural key are dropped in SQL, the first one winning, on both paths: a

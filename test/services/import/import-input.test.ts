@@ -5,10 +5,10 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { openDataSource } from '../../src/db/data-source.ts';
-import { AppError } from '../../src/errors.ts';
-import { importTeams } from '../../src/services/import/import-teams.ts';
-import { useTestDatabase } from '../helpers/database.ts';
+import { openDataSource } from '../../../src/db/data-source.ts';
+import { AppError } from '../../../src/errors.ts';
+import { importTeams } from '../../../src/services/import/import-teams.ts';
+import { useTestDatabase } from '../../helpers/database.ts';
 
 const db = useTestDatabase();
 let dataSource: DataSource;

@@ -1,10 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { openDataSource } from '../../src/db/data-source.ts';
-import { importTeams } from '../../src/services/import/import-teams.ts';
-import { useTestDatabase } from '../helpers/database.ts';
-import { fixtureFeed } from './fixtures.ts';
+import { openDataSource } from '../../../src/db/data-source.ts';
+import { importTeams } from '../../../src/services/import/import-teams.ts';
+import { useTestDatabase } from '../../helpers/database.ts';
+import { fixtureFeed } from '../../helpers/fixtures.ts';
 
 const db = useTestDatabase();
 let dataSource: DataSource;

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createStagingTables, StagingWriter } from '../../src/services/import/staging.ts';
-import { useTestDatabase } from '../helpers/database.ts';
+import { createStagingTables, StagingWriter } from '../../../src/services/import/staging.ts';
+import { useTestDatabase } from '../../helpers/database.ts';
 
 const db = useTestDatabase();
 let client: pg.Client;

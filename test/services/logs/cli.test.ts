@@ -4,8 +4,8 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { runCli } from '../helpers/cli.ts';
-import { useTestDatabase } from '../helpers/database.ts';
+import { runCli } from '../../helpers/cli.ts';
+import { useTestDatabase } from '../../helpers/database.ts';
 import { lineOf, orphanLines, startCli, T0, until } from './helpers.ts';
 
 const db = useTestDatabase();

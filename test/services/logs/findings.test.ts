@@ -5,9 +5,9 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { LogFollower } from '../../src/logs/follower.ts';
-import { scanLogs } from '../../src/logs/scanner.ts';
-import type { LogFinding } from '../../src/logs/types.ts';
+import { LogFollower } from '../../../src/logs/follower.ts';
+import { scanLogs } from '../../../src/logs/scanner.ts';
+import type { LogFinding } from '../../../src/logs/types.ts';
 import {
   createPgOffsetStore,
   getLogFindings,
@@ -17,8 +17,8 @@ import {
   LOG_ALERT_CHANNEL,
   LOG_FINDING_CHANNEL,
   recordFindings,
-} from '../../src/services/log-findings.ts';
-import { useTestDatabase } from '../helpers/database.ts';
+} from '../../../src/services/logs/findings.ts';
+import { useTestDatabase } from '../../helpers/database.ts';
 
 const db = useTestDatabase();
 let dir: string;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { LogFinding } from '../../src/logs/types.ts';
-import { recordFindings } from '../../src/services/log-findings.ts';
-import { type LogMonitor, startLogMonitor } from '../../src/services/log-monitor.ts';
-import { useTestApp } from '../helpers/app.ts';
+import type { LogFinding } from '../../../src/logs/types.ts';
+import { recordFindings } from '../../../src/services/logs/findings.ts';
+import { type LogMonitor, startLogMonitor } from '../../../src/services/logs/monitor.ts';
+import { useTestApp } from '../../helpers/app.ts';
 import { sseReader } from '../orphans/helpers.ts';
 
 const t = useTestApp();

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 
-import { spawnCli } from '../helpers/cli.ts';
+import { spawnCli } from '../../helpers/cli.ts';
 
 /** 2025-08-06T10:00:00Z: entry n is written n seconds later, so its time says which line it was. */
 export const T0 = 1754474400000;

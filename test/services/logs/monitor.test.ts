@@ -5,11 +5,11 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type HttpServer, startHttpServer } from '../../src/server/http.ts';
-import { startServices } from '../../src/server/start-services.ts';
-import { recordFindings } from '../../src/services/log-findings.ts';
-import { startLogMonitor } from '../../src/services/log-monitor.ts';
-import { useTestApp } from '../helpers/app.ts';
+import { startServices } from '../../../src/app/start-services.ts';
+import { type HttpServer, startHttpServer } from '../../../src/server/http.ts';
+import { recordFindings } from '../../../src/services/logs/findings.ts';
+import { startLogMonitor } from '../../../src/services/logs/monitor.ts';
+import { useTestApp } from '../../helpers/app.ts';
 import { sseReader } from '../orphans/helpers.ts';
 import { orphanLines, startCli, until } from './helpers.ts';
 

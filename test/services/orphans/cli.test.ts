@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { runCli } from '../helpers/cli.ts';
-import { useTestDatabase } from '../helpers/database.ts';
+import { runCli } from '../../helpers/cli.ts';
+import { useTestDatabase } from '../../helpers/database.ts';
 import { seedPolls, seedTeams } from './helpers.ts';
 
 const db = useTestDatabase();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type OrphanListener, startOrphanListener } from '../../src/services/orphan-listener.ts';
-import { useTestApp } from '../helpers/app.ts';
+import { type OrphanListener, startOrphanListener } from '../../../src/services/orphans/listener.ts';
+import { useTestApp } from '../../helpers/app.ts';
 import { committed, seedPolls, seedTeams, subscribeOrphans } from './helpers.ts';
 
 const t = useTestApp();

@@ -4,8 +4,8 @@ import {
   LISTENER_APPLICATION_NAME,
   type OrphanListener,
   startOrphanListener,
-} from '../../src/services/orphan-listener.ts';
-import { useTestApp } from '../helpers/app.ts';
+} from '../../../src/services/orphans/listener.ts';
+import { useTestApp } from '../../helpers/app.ts';
 import { type OrphanEventPayload, subscribeOrphans } from './helpers.ts';
 
 const t = useTestApp();

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { emergencyRepair, repairOrphans, undoRepair } from '../../src/services/orphan-repair.ts';
-import { useTestApp } from '../helpers/app.ts';
+import { emergencyRepair, repairOrphans, undoRepair } from '../../../src/services/orphans/repair.ts';
+import { useTestApp } from '../../helpers/app.ts';
 
 const t = useTestApp();
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { resolveStaleEvents } from '../../src/services/orphan-events.ts';
-import { startOrphanMonitoring } from '../../src/services/orphan-monitor.ts';
-import { useTestApp } from '../helpers/app.ts';
+import { resolveStaleEvents } from '../../../src/services/orphans/events.ts';
+import { startOrphanMonitoring } from '../../../src/services/orphans/monitor.ts';
+import { useTestApp } from '../../helpers/app.ts';
 import { seedPolls, seedTeams } from './helpers.ts';
 
 const t = useTestApp();

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { createApp, type RunningApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createYogaServer } from '../../src/server/yoga.ts';
-import { startOrphanMonitoring } from '../../src/services/orphan-monitor.ts';
-import { useTestDatabase } from '../helpers/database.ts';
+import { createApp, type RunningApp } from '../../../src/app/app.ts';
+import { loadConfig } from '../../../src/config.ts';
+import { createYogaServer } from '../../../src/server/yoga.ts';
+import { startOrphanMonitoring } from '../../../src/services/orphans/monitor.ts';
+import { useTestDatabase } from '../../helpers/database.ts';
 import { type OrphanEventPayload, subscribeOrphans } from './helpers.ts';
 
 const db = useTestDatabase();

@@ -2,9 +2,9 @@ import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
-import { type HttpServer, startHttpServer } from '../../src/server/http.ts';
-import { type OrphanListener, startOrphanListener } from '../../src/services/orphan-listener.ts';
-import { useTestApp } from '../helpers/app.ts';
+import { type HttpServer, startHttpServer } from '../../../src/server/http.ts';
+import { type OrphanListener, startOrphanListener } from '../../../src/services/orphans/listener.ts';
+import { useTestApp } from '../../helpers/app.ts';
 import {
   ORPHAN_SUBSCRIPTION,
   type OrphanEventPayload,

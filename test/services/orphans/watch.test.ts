@@ -7,10 +7,10 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type HttpServer, startHttpServer } from '../../src/server/http.ts';
-import { type OrphanListener, startOrphanListener } from '../../src/services/orphan-listener.ts';
-import { useTestApp } from '../helpers/app.ts';
-import { spawnCli } from '../helpers/cli.ts';
+import { type HttpServer, startHttpServer } from '../../../src/server/http.ts';
+import { type OrphanListener, startOrphanListener } from '../../../src/services/orphans/listener.ts';
+import { useTestApp } from '../../helpers/app.ts';
+import { spawnCli } from '../../helpers/cli.ts';
 import { seedPolls, seedTeams } from './helpers.ts';
 
 const t = useTestApp();

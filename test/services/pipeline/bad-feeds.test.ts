@@ -6,11 +6,11 @@ import { finished } from 'node:stream/promises';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { writeLeagueFeed } from '../../src/generator/index.ts';
-import { seedUserData } from '../../src/generator/user-data.ts';
-import type { PipelineRun } from '../../src/services/pipeline-runs.ts';
-import { startPipeline } from '../../src/services/run-pipeline.ts';
-import { useTestApp } from '../helpers/app.ts';
+import { writeLeagueFeed } from '../../../src/generator/index.ts';
+import { seedUserData } from '../../../src/generator/user-data.ts';
+import { startPipeline } from '../../../src/services/pipeline/run-pipeline.ts';
+import type { PipelineRun } from '../../../src/services/pipeline/runs.ts';
+import { useTestApp } from '../../helpers/app.ts';
 
 /**
  * A corpus of hostile feeds, generated here: each gives a clear error or per-record rejections,

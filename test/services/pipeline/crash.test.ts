@@ -5,11 +5,11 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { writeLeagueFeed } from '../../src/generator/index.ts';
-import { useTestDatabase } from '../helpers/database.ts';
+import { writeLeagueFeed } from '../../../src/generator/index.ts';
+import { useTestDatabase } from '../../helpers/database.ts';
 
 const db = useTestDatabase();
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 let workDir: string;
 
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { DEMO_SETTING, loadDemo, loadDemoIfEmpty } from '../../src/services/demo.ts';
-import { scanOrphans } from '../../src/services/orphan-scan.ts';
-import { useTestApp } from '../helpers/app.ts';
+import { scanOrphans } from '../../../src/services/orphans/scan.ts';
+import { DEMO_SETTING, loadDemo, loadDemoIfEmpty } from '../../../src/services/pipeline/demo.ts';
+import { useTestApp } from '../../helpers/app.ts';
 
 const t = useTestApp();
 

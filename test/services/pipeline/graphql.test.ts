@@ -4,8 +4,8 @@ import path from 'node:path';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { writeLeagueFeed, writeTeamsCsv } from '../../src/generator/index.ts';
-import { useTestApp } from '../helpers/app.ts';
+import { writeLeagueFeed, writeTeamsCsv } from '../../../src/generator/index.ts';
+import { useTestApp } from '../../helpers/app.ts';
 
 const importDir = mkdtempSync(path.join(os.tmpdir(), 'bpetl-imports-'));
 const outside = mkdtempSync(path.join(os.tmpdir(), 'bpetl-outside-'));

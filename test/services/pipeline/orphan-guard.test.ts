@@ -4,9 +4,9 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { writeLeagueFeed } from '../../src/generator/index.ts';
-import { startPipeline } from '../../src/services/run-pipeline.ts';
-import { useTestApp } from '../helpers/app.ts';
+import { writeLeagueFeed } from '../../../src/generator/index.ts';
+import { startPipeline } from '../../../src/services/pipeline/run-pipeline.ts';
+import { useTestApp } from '../../helpers/app.ts';
 
 const t = useTestApp();
 let feed: string;

@@ -6,10 +6,10 @@ import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
-import { writeLeagueFeed } from '../../src/generator/index.ts';
-import { type HttpServer, startHttpServer } from '../../src/server/http.ts';
-import { startPipeline } from '../../src/services/run-pipeline.ts';
-import { useTestApp } from '../helpers/app.ts';
+import { writeLeagueFeed } from '../../../src/generator/index.ts';
+import { type HttpServer, startHttpServer } from '../../../src/server/http.ts';
+import { startPipeline } from '../../../src/services/pipeline/run-pipeline.ts';
+import { useTestApp } from '../../helpers/app.ts';
 
 const t = useTestApp();
 let http: HttpServer;

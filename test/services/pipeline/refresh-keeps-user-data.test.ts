@@ -4,16 +4,16 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type LeagueFeedOptions, seedUserData, writeLeagueFeed } from '../../src/generator/index.ts';
-import { validateConstraints } from '../../src/services/constraints.ts';
-import type { ImportStats } from '../../src/services/import/import-teams.ts';
-import { scanOrphans } from '../../src/services/orphan-scan.ts';
-import type { PipelineRun } from '../../src/services/pipeline-runs.ts';
-import { loadProtectionSpec } from '../../src/services/protection-spec.ts';
-import { rowKeyColumn } from '../../src/services/reference-context.ts';
-import { startPipeline } from '../../src/services/run-pipeline.ts';
-import { useTestApp } from '../helpers/app.ts';
-import { fixtureFeed } from './fixtures.ts';
+import { type LeagueFeedOptions, seedUserData, writeLeagueFeed } from '../../../src/generator/index.ts';
+import { validateConstraints } from '../../../src/services/constraints/validate.ts';
+import type { ImportStats } from '../../../src/services/import/import-teams.ts';
+import { scanOrphans } from '../../../src/services/orphans/scan.ts';
+import { startPipeline } from '../../../src/services/pipeline/run-pipeline.ts';
+import type { PipelineRun } from '../../../src/services/pipeline/runs.ts';
+import { loadProtectionSpec } from '../../../src/services/protection/spec.ts';
+import { rowKeyColumn } from '../../../src/services/snapshots/reference-context.ts';
+import { useTestApp } from '../../helpers/app.ts';
+import { fixtureFeed } from '../../helpers/fixtures.ts';
 
 const t = useTestApp();
 let workDir: string;

@@ -4,12 +4,12 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createApp, type RunningApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { writeLeagueFeed } from '../../src/generator/index.ts';
-import { startPipelineListener } from '../../src/services/pipeline-listener.ts';
-import { PIPELINE_TOPIC, startPipeline } from '../../src/services/run-pipeline.ts';
-import { useTestApp } from '../helpers/app.ts';
+import { createApp, type RunningApp } from '../../../src/app/app.ts';
+import { loadConfig } from '../../../src/config.ts';
+import { writeLeagueFeed } from '../../../src/generator/index.ts';
+import { startPipelineListener } from '../../../src/services/pipeline/relay.ts';
+import { PIPELINE_TOPIC, startPipeline } from '../../../src/services/pipeline/run-pipeline.ts';
+import { useTestApp } from '../../helpers/app.ts';
 
 const t = useTestApp();
 let other: RunningApp;

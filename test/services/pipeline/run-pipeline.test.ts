@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { AppError } from '../../src/errors.ts';
-import { eventsAfter, getRun } from '../../src/services/pipeline-runs.ts';
-import { cancelPipeline, startPipeline } from '../../src/services/run-pipeline.ts';
-import { useTestApp } from '../helpers/app.ts';
-import { fixtureFeed } from './fixtures.ts';
+import { AppError } from '../../../src/errors.ts';
+import { cancelPipeline, startPipeline } from '../../../src/services/pipeline/run-pipeline.ts';
+import { eventsAfter, getRun } from '../../../src/services/pipeline/runs.ts';
+import { useTestApp } from '../../helpers/app.ts';
+import { fixtureFeed } from '../../helpers/fixtures.ts';
 
 const t = useTestApp();
 

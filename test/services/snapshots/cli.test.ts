@@ -4,14 +4,14 @@ import { promisify } from 'node:util';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { createSnapshot } from '../../src/services/snapshots.ts';
-import { useTestDatabase } from '../helpers/database.ts';
-import { useDataSource } from './data-source.ts';
-import { seedSafetyData } from './seed.ts';
+import { createSnapshot } from '../../../src/services/snapshots/snapshots.ts';
+import { useDataSource } from '../../helpers/data-source.ts';
+import { useTestDatabase } from '../../helpers/database.ts';
+import { seedSafetyData } from '../../helpers/seed-safety.ts';
 
 const db = useTestDatabase();
 const ds = useDataSource(db);
-const root = path.resolve(import.meta.dirname, '../..');
+const root = path.resolve(import.meta.dirname, '../../..');
 
 async function bpetl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { useTestApp } from '../helpers/app.ts';
-import { seedSafetyData, tableChecksum } from './seed.ts';
+import { useTestApp } from '../../helpers/app.ts';
+import { seedSafetyData, tableChecksum } from '../../helpers/seed-safety.ts';
 
 const t = useTestApp();
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { restoreUserData } from '../../src/services/restore.ts';
-import { createSnapshot } from '../../src/services/snapshots.ts';
-import { useTestDatabase } from '../helpers/database.ts';
-import { useDataSource } from './data-source.ts';
-import { seedSafetyData } from './seed.ts';
+import { restoreUserData } from '../../../src/services/snapshots/restore.ts';
+import { createSnapshot } from '../../../src/services/snapshots/snapshots.ts';
+import { useDataSource } from '../../helpers/data-source.ts';
+import { useTestDatabase } from '../../helpers/database.ts';
+import { seedSafetyData } from '../../helpers/seed-safety.ts';
 
 const db = useTestDatabase();
 const ds = useDataSource(db);

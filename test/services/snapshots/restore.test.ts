@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 
-import { scanOrphans } from '../../src/services/orphan-scan.ts';
-import { restoreUserData } from '../../src/services/restore.ts';
-import { createSnapshot } from '../../src/services/snapshots.ts';
-import { useTestDatabase } from '../helpers/database.ts';
-import { useDataSource } from './data-source.ts';
-import { seedSafetyData, tableChecksum, userRowCounts } from './seed.ts';
+import { scanOrphans } from '../../../src/services/orphans/scan.ts';
+import { restoreUserData } from '../../../src/services/snapshots/restore.ts';
+import { createSnapshot } from '../../../src/services/snapshots/snapshots.ts';
+import { useDataSource } from '../../helpers/data-source.ts';
+import { useTestDatabase } from '../../helpers/database.ts';
+import { seedSafetyData, tableChecksum, userRowCounts } from '../../helpers/seed-safety.ts';
 
 const db = useTestDatabase();
 const ds = useDataSource(db);

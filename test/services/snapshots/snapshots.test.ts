@@ -6,10 +6,10 @@ import {
   listSnapshots,
   pruneSnapshots,
   releaseSnapshot,
-} from '../../src/services/snapshots.ts';
-import { useTestDatabase } from '../helpers/database.ts';
-import { useDataSource } from './data-source.ts';
-import { seedSafetyData } from './seed.ts';
+} from '../../../src/services/snapshots/snapshots.ts';
+import { useDataSource } from '../../helpers/data-source.ts';
+import { useTestDatabase } from '../../helpers/database.ts';
+import { seedSafetyData } from '../../helpers/seed-safety.ts';
 
 const db = useTestDatabase();
 const ds = useDataSource(db);
