@@ -2,7 +2,7 @@ import type { Config } from '../config.ts';
 import { openDataSource } from '../db/data-source.ts';
 import { createAppPubSub } from '../events/pubsub.ts';
 import { logger } from '../logger.ts';
-import type { App } from '../server/context.ts';
+import type { App } from '../schema/context.ts';
 
 export interface RunningApp extends App {
   close(): Promise<void>;

@@ -8,7 +8,7 @@ import { WebSocketServer } from 'ws';
 import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { bearerToken, tokenMatches } from './auth.ts';
-import type { App } from './context.ts';
+import type { App } from '../schema/context.ts';
 import { withMetricsEndpoint } from './metrics.ts';
 import { createYogaServer, type Yoga } from './yoga.ts';
 

@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 
 import { logger } from '../logger.ts';
 import { createMetrics } from '../services/health/metrics.ts';
-import type { App } from './context.ts';
+import type { App } from '../schema/context.ts';
 
 /** Serves GET /metrics (Prometheus text format) in front of `next`; everything else goes on. */
 export function withMetricsEndpoint(app: App, next: RequestListener): RequestListener {

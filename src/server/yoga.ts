@@ -10,7 +10,7 @@ import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
 import { bearerToken, tokenMatches, useRequireTokenForWrites } from './auth.ts';
-import type { App, GraphQLContext } from './context.ts';
+import type { App, GraphQLContext } from '../schema/context.ts';
 import { useRequestSizeLimit } from './limits.ts';
 
 const requestIds = new AsyncLocalStorage<string>();

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { logger } from '../../logger.ts';
 import { LogFollower } from '../../logs/follower.ts';
 import type { LogPattern } from '../../logs/types.ts';
-import type { App } from '../../server/context.ts';
+import type { App } from '../../schema/context.ts';
 import { type LogAlertListener, startLogAlertListener } from './alerts.ts';
 import { createPgOffsetStore, type LogThreshold } from './findings.ts';
 

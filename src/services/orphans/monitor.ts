@@ -1,5 +1,5 @@
 import { logger } from '../../logger.ts';
-import type { App } from '../../server/context.ts';
+import type { App } from '../../schema/context.ts';
 import { startHealthWatcher } from '../health/report.ts';
 import { type OrphanListenerOptions, startOrphanListener } from './listener.ts';
 import { repairOrphans } from './repair.ts';

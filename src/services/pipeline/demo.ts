@@ -8,7 +8,7 @@ import { AppError } from '../../errors.ts';
 import { seedUserData, type SeedUserDataResult } from '../../generator/user-data.ts';
 import { writeLeagueFeed } from '../../generator/write-feed.ts';
 import { logger } from '../../logger.ts';
-import type { App } from '../../server/context.ts';
+import type { App } from '../../schema/context.ts';
 import { type PipelineHooks, startPipeline } from './run-pipeline.ts';
 import type { PipelineRun } from './runs.ts';
 

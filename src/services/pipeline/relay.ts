@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { Options as ListenOptions, Subscriber } from 'pg-listen';
 
 import { logger } from '../../logger.ts';
-import type { App } from '../../server/context.ts';
+import type { App } from '../../schema/context.ts';
 import { PIPELINE_TOPIC } from './run-pipeline.ts';
 import { PIPELINE_CHANNEL } from './runs.ts';
 

@@ -2,7 +2,7 @@ import type { QueryRunner } from 'typeorm';
 
 import { AppError } from '../../errors.ts';
 import { logger } from '../../logger.ts';
-import type { App } from '../../server/context.ts';
+import type { App } from '../../schema/context.ts';
 import { repairConstraints } from '../constraints/repair.ts';
 import { validateConstraints } from '../constraints/validate.ts';
 import { tryImportLock } from '../import/import-lock.ts';
