@@ -15,7 +15,7 @@ const PER_STATEMENT = 10;
 await withBenchDatabase(async (url, pool) => {
   await pool.query(`alter table polls drop constraint polls_team_id_fkey`);
   const app = await createApp(loadConfig({}), url);
-  const listener = await startOrphanListener(app.db, app.pubsub, {
+  const listener = await startOrphanListener(app, {
     resolveIntervalMs: Number(process.env.RESOLVE_MS ?? 2000),
   });
   const http = await startHttpServer(app, { port: 0, host: '127.0.0.1' });

@@ -1,8 +1,14 @@
 import type { Config } from '../config.ts';
 import { openDataSource } from '../db/data-source.ts';
+import { createListener } from '../events/listener.ts';
 import { createAppPubSub } from '../events/pubsub.ts';
 import { logger } from '../logger.ts';
-import type { App } from '../schema/context.ts';
+import type { ServiceHost } from '../services/host.ts';
+
+/** Long-lived parts of a running service, shared by every request and command. */
+export interface App extends ServiceHost {
+  config: Config;
+}
 
 export interface RunningApp extends App {
   close(): Promise<void>;
@@ -10,16 +16,19 @@ export interface RunningApp extends App {
 
 /**
  * Everything a process needs to serve or run commands against one database. Background parts
- * (listener, pollers, pipeline runs) register on `onClose` so shutdown is orderly.
+ * (listener, pollers, pipeline runs) register on `onClose` so shutdown is orderly; the LISTEN
+ * connection opens only when something listens.
  */
 export async function createApp(config: Config, databaseUrl: string): Promise<RunningApp> {
   const db = await openDataSource(databaseUrl);
+  const listener = createListener(databaseUrl);
   const closers: Array<() => Promise<void> | void> = [];
   let closed = false;
   return {
     config,
     db,
     pubsub: createAppPubSub(),
+    listener,
     onClose(fn) {
       closers.push(fn);
     },
@@ -31,6 +40,7 @@ export async function createApp(config: Config, databaseUrl: string): Promise<Ru
           .then(fn)
           .catch((err: unknown) => logger.warn({ err }, 'error while shutting down'));
       }
+      await listener.close();
       await db.destroy();
     },
   };

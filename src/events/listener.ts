@@ -68,7 +68,7 @@ export function createListener(url: string): Listener {
         parse: (payload: string) => payload,
       },
     );
-    created.events.on('notification', ({ channel, payload }: { channel: string; payload: unknown }) =>
+    created.events.on('notification', ({ channel, payload }: { channel: string; payload?: unknown }) =>
       dispatch(channel as Channel, typeof payload === 'string' ? payload : ''),
     );
     created.events.on('connected', () => {

@@ -1,4 +1,5 @@
-import type { ConstraintRepairAction, ConstraintRepairResult } from '../services/constraints/repair.ts';
+import type { ConstraintRepairAction } from '../services/constraints/action.ts';
+import type { ConstraintRepairResult } from '../services/constraints/repair.ts';
 import { repairConstraints } from '../services/constraints/repair.ts';
 import type { ConstraintIssue } from '../services/constraints/validate.ts';
 import { validateConstraints } from '../services/constraints/validate.ts';

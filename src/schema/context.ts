@@ -1,17 +1,6 @@
-import type { DataSource } from 'typeorm';
+import type { App } from '../app/app.ts';
 
-import type { Config } from '../config.ts';
-import type { PubSub } from '../events/pubsub.ts';
-
-/** Long-lived parts of a running service, shared by every request. */
-export interface App {
-  config: Config;
-  db: DataSource;
-  pubsub: PubSub;
-  /** Stops background work started by the services (listeners, pollers, runs). */
-  onClose(fn: () => Promise<void> | void): void;
-}
-
+/** What every resolver gets: the app (long-lived, shared by every request) and the request. */
 export interface GraphQLContext {
   app: App;
   requestId: string;

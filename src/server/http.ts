@@ -5,10 +5,10 @@ import { type execute, type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 
+import type { App } from '../app/app.ts';
 import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { bearerToken, tokenMatches } from './auth.ts';
-import type { App } from '../schema/context.ts';
 import { withMetricsEndpoint } from './metrics.ts';
 import { createYogaServer, type Yoga } from './yoga.ts';
 

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { sqlState } from '../../errors.ts';
 import { logger } from '../../logger.ts';
 import { ident, type ProtectedReference } from '../protection/spec.ts';
-import type { ConstraintRepairAction } from './repair.ts';
+import type { ConstraintRepairAction } from './action.ts';
 import { keyEnforced, NATURAL_KEYS } from './validate.ts';
 
 type Db = Pick<EntityManager, 'query'>;

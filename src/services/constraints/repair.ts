@@ -3,18 +3,11 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { inTransaction } from '../../db/data-source.ts';
 import { AppError } from '../../errors.ts';
 import { ident, loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
+import type { ConstraintRepairAction } from './action.ts';
 import { mergeDuplicates } from './merge-duplicates.ts';
 import { NATURAL_KEYS, validateConstraints } from './validate.ts';
 
 type Db = Pick<EntityManager, 'query'>;
-
-export interface ConstraintRepairAction {
-  kind: 'MERGE_DUPLICATES' | 'ADD_CONSTRAINT';
-  table: string;
-  detail: string;
-  /** Rows merged away (MERGE_DUPLICATES) or dangling rows left unvalidated (ADD_CONSTRAINT). */
-  rows: number;
-}
 
 export interface ConstraintRepairResult {
   actions: ConstraintRepairAction[];

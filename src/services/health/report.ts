@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
-import type { PubSub } from '../../events/pubsub.ts';
+import type { Publisher, Subscriber } from '../../events/pubsub.ts';
+import { TOPIC } from '../../events/topics.ts';
 import { logger } from '../../logger.ts';
 import { type ConstraintIssue, validateConstraints } from '../constraints/validate.ts';
 import { ident, loadProtectionSpec } from '../protection/spec.ts';
@@ -34,8 +35,12 @@ export interface HealthReport {
   issues: ConstraintIssue[];
 }
 
-/** Topic `healthChanged` publishes on: a HealthReport whenever score, status or counts change. */
-export const HEALTH_TOPIC = 'healthChanged';
+declare module '../../events/topics.ts' {
+  interface Topics {
+    /** A HealthReport whenever score, status or counts change. */
+    healthChanged: [report: HealthReport];
+  }
+}
 
 /** Checks that make an ID-preserving import unsafe: any of them makes the status CRITICAL. */
 const STRUCTURAL = new Set<ConstraintIssue['check']>(['MISSING_CONSTRAINT', 'DUPLICATE_KEY', 'NULL_KEY']);
@@ -115,11 +120,11 @@ export interface HealthWatcher {
 
 /**
  * Re-checks health when poked (new or resolved orphan events) and on an interval, publishing a
- * report on HEALTH_TOPIC whenever it differs from the previous one.
+ * report on `healthChanged` whenever it differs from the previous one.
  */
 export function startHealthWatcher(
   db: Db,
-  pubsub: { publish(topic: string, payload: unknown): void },
+  pubsub: Publisher,
   options: {
     /** Periodic re-check, default 30 s: catches changes no event announces (a dropped constraint). */
     intervalMs?: number;
@@ -137,7 +142,7 @@ export function startHealthWatcher(
       if (closed) return;
       try {
         const report = await checkHealth(db);
-        if (!last || fingerprint(report) !== fingerprint(last)) pubsub.publish(HEALTH_TOPIC, report);
+        if (!last || fingerprint(report) !== fingerprint(last)) pubsub.publish(TOPIC.healthChanged, report);
         last = report;
       } catch (err) {
         if (!closed) logger.warn({ err }, 'health check failed');
@@ -164,23 +169,16 @@ export function startHealthWatcher(
   };
 }
 
-type Subscribable = Pick<PubSub, 'subscribe'>;
-
-/** A topic without an id (the app's topic map allows both shapes, which defeats overload inference). */
-function subscribeTopic(pubsub: Subscribable, topic: string): AsyncIterable<unknown> {
-  return (pubsub.subscribe as unknown as (topic: string) => AsyncIterable<unknown>)(topic);
-}
-
 /** `healthChanged`: the current report at once, then each one that differs from the last sent. */
-export async function* streamHealth(db: Db, pubsub: Subscribable): AsyncGenerator<HealthReport> {
-  const iterator = subscribeTopic(pubsub, HEALTH_TOPIC)[Symbol.asyncIterator]();
+export async function* streamHealth(db: Db, pubsub: Subscriber): AsyncGenerator<HealthReport> {
+  const iterator = pubsub.subscribe(TOPIC.healthChanged)[Symbol.asyncIterator]();
   try {
     let current = await checkHealth(db);
     yield current;
     for (;;) {
       const next = await iterator.next();
       if (next.done) return;
-      const report = next.value as HealthReport;
+      const report = next.value;
       if (fingerprint(report) === fingerprint(current)) continue;
       current = report;
       yield report;

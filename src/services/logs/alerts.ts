@@ -1,15 +1,14 @@
-import { createRequire } from 'node:module';
-
 import type pg from 'pg';
-import type { Options as ListenOptions, Subscriber } from 'pg-listen';
 
 import { AppError } from '../../errors.ts';
-import type { PubSub } from '../../events/pubsub.ts';
+import { CHANNEL } from '../../events/channels.ts';
+import type { Publisher, Subscriber } from '../../events/pubsub.ts';
+import { TOPIC } from '../../events/topics.ts';
 import { logger } from '../../logger.ts';
+import type { ServiceHost } from '../host.ts';
 import {
   listLogAlerts,
   listLogFindings,
-  LOG_ALERT_CHANNEL,
   type LogAlert,
   type LogDb,
   type StoredLogFinding,
@@ -17,23 +16,17 @@ import {
 
 const log = logger.child({ module: 'log-alert-listener' });
 
-// pg-listen is CommonJS exporting `default` (see orphans/listener.ts).
-const createPostgresSubscriber = (
-  createRequire(import.meta.url)('pg-listen') as {
-    default: (config: pg.ClientConfig, options?: ListenOptions) => Subscriber;
+declare module '../../events/topics.ts' {
+  interface Topics {
+    /** A bare wake-up ("alerts may have been raised"); subscribers read the table. */
+    logAlerts: [wake: null];
   }
-).default;
-
-/** In-process topic: a bare wake-up ("alerts may have been raised"); subscribers read the table. */
-export const LOG_ALERT_TOPIC = 'logAlerts';
+}
 
 /** An alert as `logAlert` delivers it: with the category's most recently seen finding. */
 export interface LogAlertEvent extends LogAlert {
   finding: StoredLogFinding | null;
 }
-
-type Subscribable = Pick<PubSub, 'subscribe'>;
-type Publisher = Pick<PubSub, 'publish'>;
 
 /**
  * Alert ids come from an identity column, so a transaction that took a lower id can commit after one
@@ -44,14 +37,12 @@ const LOOKBACK = 50;
 const PAGE = 200;
 
 export function wakeAlertSubscribers(pubsub: Publisher): void {
-  (pubsub.publish as unknown as (topic: string, payload: unknown) => void)(LOG_ALERT_TOPIC, null);
+  pubsub.publish(TOPIC.logAlerts, null);
 }
 
 /** Wake-ups coalesce: any number of hints while a read runs make exactly one more read. */
-function hints(pubsub: Subscribable) {
-  const iterator = (pubsub.subscribe as unknown as (topic: string) => AsyncIterable<unknown>)(
-    LOG_ALERT_TOPIC,
-  )[Symbol.asyncIterator]();
+function hints(pubsub: Subscriber) {
+  const iterator = pubsub.subscribe(TOPIC.logAlerts)[Symbol.asyncIterator]();
   let pending = false;
   let stopped = false;
   const signal: { wake: (() => void) | null } = { wake: null };
@@ -96,7 +87,7 @@ export async function latestLogAlertId(db: LogDb): Promise<number> {
  */
 export async function* streamLogAlerts(
   db: LogDb,
-  pubsub: Subscribable,
+  pubsub: Subscriber,
   options: { category?: string | null; after?: number | null } = {},
 ): AsyncGenerator<LogAlertEvent> {
   const after = options.after ?? null;
@@ -144,14 +135,11 @@ export interface LogAlertListener {
  * them (the serve-time follower, `bpetl logs --watch` against the same database, another instance).
  * A poll of the newest alert id backs it up, since a NOTIFY sent while disconnected is gone.
  *
- * It has its own LISTEN connection: the orphan listener wakes on every notification of its
- * connection, and the pipeline listener keeps its connection private, so sharing either would mean
- * reworking both into one notification hub. One idle backend per serving process is the price.
+ * After a reconnect, whatever was raised meanwhile is read by the subscribers.
  */
 export async function startLogAlertListener(
-  url: string,
+  { pubsub, listener }: Pick<ServiceHost, 'pubsub' | 'listener'>,
   db: LogDb,
-  pubsub: Publisher,
   options: { pollIntervalMs?: number } = {},
 ): Promise<LogAlertListener> {
   let closed = false;
@@ -159,20 +147,7 @@ export async function startLogAlertListener(
   const poke = () => {
     if (!closed) wakeAlertSubscribers(pubsub);
   };
-  const subscriber = createPostgresSubscriber(
-    { connectionString: url, application_name: 'bpetl-log-alert-listener' },
-    {
-      retryLimit: Infinity,
-      retryTimeout: 0,
-      retryInterval: (attempt: number) => Math.min(100 * 2 ** attempt, 5000),
-    },
-  );
-  subscriber.notifications.on(LOG_ALERT_CHANNEL, poke);
-  // After a reconnect, whatever was raised meanwhile is read by the subscribers.
-  subscriber.events.on('connected', poke);
-  subscriber.events.on('error', (err: Error) => log.warn({ err }, 'log alert listener connection failed'));
-  await subscriber.connect();
-  await subscriber.listenTo(LOG_ALERT_CHANNEL);
+  const unlisten = await listener.listen(CHANNEL.logAlert, poke);
   let polling = false;
   const timer = setInterval(() => {
     if (polling || closed) return;
@@ -194,7 +169,7 @@ export async function startLogAlertListener(
       if (closed) return;
       closed = true;
       clearInterval(timer);
-      await subscriber.close().catch(() => undefined);
+      await unlisten();
     },
   };
 }

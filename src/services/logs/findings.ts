@@ -4,10 +4,6 @@ import { AppError } from '../../errors.ts';
 import type { OffsetStore } from '../../logs/offsets.ts';
 import type { LogFinding } from '../../logs/types.ts';
 
-/** NOTIFY channels: `{"category","ids":[…]}` per category and statement; `{"id","category"}` per alert. */
-export const LOG_FINDING_CHANNEL = 'bpetl_log_finding';
-export const LOG_ALERT_CHANNEL = 'bpetl_log_alert';
-
 /**
  * Anything that runs SQL: a pg Pool, Client or PoolClient, or a TypeORM EntityManager / DataSource
  * (whose `query` resolves to the rows rather than a result object).

@@ -3,14 +3,14 @@ import pg from 'pg';
 import { logger } from '../../logger.ts';
 import { LogFollower } from '../../logs/follower.ts';
 import type { LogPattern } from '../../logs/types.ts';
-import type { App } from '../../schema/context.ts';
+import type { ServiceHost } from '../host.ts';
 import { type LogAlertListener, startLogAlertListener } from './alerts.ts';
 import { createPgOffsetStore, type LogThreshold } from './findings.ts';
 
 const log = logger.child({ module: 'log-monitor' });
 
 export interface LogMonitorOptions {
-  /** Default: the configured BPETL_LOG_PATHS. Empty: no follower, only the alert relay. */
+  /** The files to follow (BPETL_LOG_PATHS); default none: no follower, only the alert relay. */
   paths?: string[];
   patterns?: LogPattern[];
   thresholds?: Record<string, LogThreshold>;
@@ -32,7 +32,7 @@ export interface LogMonitor {
  * TypeORM's postgres driver keeps a pg Pool (`driver.master`): findings and offsets go through the
  * app's one pool, and createPgOffsetStore can open its transactions on it.
  */
-function appPool(app: App): pg.Pool {
+function appPool(app: ServiceHost): pg.Pool {
   const pool = (app.db.driver as unknown as { master?: unknown }).master;
   if (!(pool instanceof pg.Pool)) throw new Error('The log monitor needs the app’s pg pool');
   return pool;
@@ -43,13 +43,14 @@ function appPool(app: App): pg.Pool {
  * configured, follows them, committing each batch's findings with the offsets after it (restarts
  * neither lose nor repeat lines). Stops with the app.
  */
-export async function startLogMonitor(app: App, options: LogMonitorOptions = {}): Promise<LogMonitor> {
-  const url = (app.db.options as { url?: string }).url;
-  if (!url) throw new Error('The log monitor needs the DataSource to be opened from a URL');
-  const listener = await startLogAlertListener(url, app.db.manager, app.pubsub, {
+export async function startLogMonitor(
+  app: ServiceHost,
+  options: LogMonitorOptions = {},
+): Promise<LogMonitor> {
+  const listener = await startLogAlertListener(app, app.db.manager, {
     pollIntervalMs: options.alertPollIntervalMs,
   });
-  const paths = options.paths ?? app.config.logPaths;
+  const paths = options.paths ?? [];
   let follower: LogFollower | null = null;
   let running: Promise<void> = Promise.resolve();
   const controller = new AbortController();

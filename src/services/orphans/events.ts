@@ -6,11 +6,6 @@ import { columnType, rowKeyColumn } from '../snapshots/reference-context.ts';
 
 type Db = Pick<EntityManager, 'query'>;
 
-/** NOTIFY channel the detection triggers send on (payload: the table name; a hint only). */
-export const ORPHAN_CHANNEL = 'bpetl_orphan_event';
-/** In-process topic: batches of new events, in id order, as the listener read them. */
-export const ORPHAN_TOPIC = 'orphanEvents';
-
 export type OrphanResolution = 'ROW_DELETED' | 'REPOINTED' | 'TARGET_RESTORED' | 'REPAIRED';
 
 /** A reference that became dangling, as the triggers recorded it (DESIGN §9 OrphanEvent). */
@@ -31,6 +26,13 @@ export interface OrphanEvent {
   detectedAt: Date;
   resolvedAt: Date | null;
   resolution: OrphanResolution | null;
+}
+
+declare module '../../events/topics.ts' {
+  interface Topics {
+    /** Batches of new events, in id order, as the orphan listener read them. */
+    orphanEvents: [batch: OrphanEvent[]];
+  }
 }
 
 interface EventRow {
@@ -136,13 +138,6 @@ export async function openOrphanEvents(db: Db, limit = 100_000): Promise<OrphanE
     [limit],
   );
   return rows.map(toEvent);
-}
-
-export async function countOpenEvents(db: Db): Promise<number> {
-  const [row] = await db.query(
-    `select count(*)::int as n from bpetl.orphan_events where resolved_at is null`,
-  );
-  return row.n;
 }
 
 async function resolveForReference(db: Db, ref: ProtectedReference): Promise<number> {

@@ -1,31 +1,10 @@
-import { createRequire } from 'node:module';
-
-import type pg from 'pg';
-import type { Options as ListenOptions, Subscriber } from 'pg-listen';
-import type { DataSource } from 'typeorm';
-
+import { CHANNEL } from '../../events/channels.ts';
+import { TOPIC } from '../../events/topics.ts';
 import { logger } from '../../logger.ts';
-import {
-  latestEventId,
-  ORPHAN_CHANNEL,
-  ORPHAN_TOPIC,
-  type OrphanEvent,
-  readEventsAfter,
-  resolveStaleEvents,
-} from './events.ts';
+import type { ServiceHost } from '../host.ts';
+import { latestEventId, type OrphanEvent, readEventsAfter, resolveStaleEvents } from './events.ts';
 
 const log = logger.child({ module: 'orphan-listener' });
-
-// pg-listen is CommonJS exporting `default`; required directly, its shape is the same under Node
-// and under vitest's transform.
-const createPostgresSubscriber = (
-  createRequire(import.meta.url)('pg-listen') as {
-    default: (config: pg.ClientConfig, options?: ListenOptions) => Subscriber;
-  }
-).default;
-
-/** application_name of the listener's connection, so operators (and tests) can find its backend. */
-export const LISTENER_APPLICATION_NAME = 'bpetl-orphan-listener';
 
 export interface OrphanListenerOptions {
   /**
@@ -52,26 +31,15 @@ export interface OrphanListener {
   close(): Promise<void>;
 }
 
-interface Publisher {
-  publish(topic: string, payload: unknown): void;
-}
-
-function databaseUrl(db: DataSource): string {
-  const url = (db.options as { url?: string }).url;
-  if (!url) throw new Error('The orphan listener needs the DataSource to be opened from a URL');
-  return url;
-}
-
 /**
- * Streams orphan events from PostgreSQL to `pubsub` (topic ORPHAN_TOPIC, one batch per publish),
- * each exactly once and in id order. A dedicated connection (pg-listen) LISTENs; after every
+ * Streams orphan events from PostgreSQL to `pubsub` (topic `orphanEvents`, one batch per publish),
+ * each exactly once and in id order. The process's LISTEN connection wakes it; after every
  * (re)connect and every notification the table is read past the last id, and a poll catches what
  * a dropped connection missed. Events become visible in id order (the triggers serialise on a
  * lock), so reading past the cursor never skips one.
  */
 export async function startOrphanListener(
-  db: DataSource,
-  pubsub: Publisher,
+  { db, pubsub, listener }: Pick<ServiceHost, 'db' | 'pubsub' | 'listener'>,
   options: OrphanListenerOptions = {},
 ): Promise<OrphanListener> {
   let cursor = await latestEventId(db.manager);
@@ -84,7 +52,7 @@ export async function startOrphanListener(
       const events = await readEventsAfter(db.manager, cursor);
       if (events.length === 0) return;
       cursor = events.at(-1)!.id;
-      pubsub.publish(ORPHAN_TOPIC, events);
+      pubsub.publish(TOPIC.orphanEvents, events);
       await options.onEvents?.(events);
       if (events.length < 1000) return;
     }
@@ -130,26 +98,7 @@ export async function startOrphanListener(
     return running;
   };
 
-  const subscriber: Subscriber = createPostgresSubscriber(
-    { connectionString: databaseUrl(db), application_name: LISTENER_APPLICATION_NAME },
-    {
-      // Reconnect forever (retryTimeout 0 disables the default 3 s give-up) with capped backoff:
-      // a database restart must not silently end the stream.
-      retryLimit: Infinity,
-      retryTimeout: 0,
-      retryInterval: (attempt: number) => Math.min(100 * 2 ** attempt, 5000),
-      paranoidChecking: 10_000,
-      parse: (payload: string) => payload,
-    },
-  );
-  subscriber.events.on('connected', () => void drain());
-  subscriber.events.on('notification', () => void drain());
-  subscriber.events.on('reconnect', (attempt: number) =>
-    log.info({ attempt }, 'orphan listener reconnecting'),
-  );
-  subscriber.events.on('error', (err: Error) => log.warn({ err }, 'orphan listener connection error'));
-  await subscriber.connect();
-  await subscriber.listenTo(ORPHAN_CHANNEL);
+  const unlisten = await listener.listen(CHANNEL.orphanEvent, () => void drain());
   const timer = setInterval(() => void drain(), options.pollIntervalMs ?? 1000);
   timer.unref();
   const sweepTimer = setInterval(sweep, options.resolveIntervalMs ?? 2000);
@@ -168,7 +117,7 @@ export async function startOrphanListener(
       clearInterval(sweepTimer);
       await running;
       await sweeping;
-      await subscriber.close().catch(() => undefined);
+      await unlisten();
     },
   };
 }

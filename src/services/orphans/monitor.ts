@@ -1,6 +1,6 @@
 import { logger } from '../../logger.ts';
-import type { App } from '../../schema/context.ts';
 import { startHealthWatcher } from '../health/report.ts';
+import type { ServiceHost } from '../host.ts';
 import { type OrphanListenerOptions, startOrphanListener } from './listener.ts';
 import { repairOrphans } from './repair.ts';
 
@@ -12,14 +12,15 @@ const log = logger.child({ module: 'orphan-monitor' });
  * repaired (or quarantined) at once. Everything stops with the app.
  */
 export async function startOrphanMonitoring(
-  app: App,
+  app: ServiceHost,
   options: Pick<OrphanListenerOptions, 'pollIntervalMs' | 'resolveIntervalMs'> & {
+    /** Repair each new batch at once (BPETL_AUTO_REPAIR); default false. */
     autoRepair?: boolean;
   } = {},
 ): Promise<void> {
   const health = startHealthWatcher(app.db.manager, app.pubsub);
-  const autoRepair = options.autoRepair ?? app.config.autoRepair;
-  const listener = await startOrphanListener(app.db, app.pubsub, {
+  const autoRepair = options.autoRepair ?? false;
+  const listener = await startOrphanListener(app, {
     ...options,
     onEvents: async (events) => {
       if (autoRepair) {

@@ -2,10 +2,10 @@ import type { DataSource, EntityManager } from 'typeorm';
 
 import { inTransaction } from '../../db/data-source.ts';
 import { AppError, sqlState } from '../../errors.ts';
+import { CHANNEL } from '../../events/channels.ts';
 import { danglingPredicate, ident, loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
 import { columnType, rowKeyColumn } from '../snapshots/reference-context.ts';
 import { rematch, REMATCH_TABLE } from '../snapshots/rematch.ts';
-import { ORPHAN_CHANNEL } from './events.ts';
 
 type Db = Pick<EntityManager, 'query'>;
 
@@ -298,7 +298,7 @@ async function recordDanglingRows(tx: Db): Promise<number> {
     );
     detected += n;
   }
-  if (detected > 0) await tx.query(`select pg_notify($1, 'scan')`, [ORPHAN_CHANNEL]);
+  if (detected > 0) await tx.query(`select pg_notify($1, 'scan')`, [CHANNEL.orphanEvent]);
   return detected;
 }
 

@@ -1,15 +1,9 @@
 import type { EntityManager } from 'typeorm';
 
 import { AppError } from '../../errors.ts';
-import type { PubSub } from '../../events/pubsub.ts';
-import { latestEventId, ORPHAN_TOPIC, type OrphanEvent, readEventsAfter } from './events.ts';
-
-type Subscribable = Pick<PubSub, 'subscribe'>;
-
-/** A topic without an id (the app's topic map allows both shapes, which defeats overload inference). */
-function subscribeTopic(pubsub: Subscribable, topic: string): AsyncIterable<unknown> {
-  return (pubsub.subscribe as unknown as (topic: string) => AsyncIterable<unknown>)(topic);
-}
+import type { Subscriber } from '../../events/pubsub.ts';
+import { TOPIC } from '../../events/topics.ts';
+import { latestEventId, type OrphanEvent, readEventsAfter } from './events.ts';
 
 /** Beyond this many buffered events a stalled subscriber is cut off; it resumes with its cursor. */
 const MAX_BUFFERED = 200_000;
@@ -18,8 +12,8 @@ const MAX_BUFFERED = 200_000;
  * Pulls a topic into an unbounded local queue as fast as it is published, so a slow consumer never
  * fills the repeater's fixed pending-push limit (1024) and make the publisher throw.
  */
-function bufferTopic(pubsub: Subscribable, topic: string) {
-  const iterator = subscribeTopic(pubsub, topic)[Symbol.asyncIterator]();
+function bufferOrphanEvents(pubsub: Subscriber) {
+  const iterator = pubsub.subscribe(TOPIC.orphanEvents)[Symbol.asyncIterator]();
   const queue: OrphanEvent[][] = [];
   let size = 0;
   const signal: { wake: (() => void) | null } = { wake: null };
@@ -30,8 +24,8 @@ function bufferTopic(pubsub: Subscribable, topic: string) {
       const next = await iterator.next();
       if (next.done || stopped) break;
       const batch = next.value;
-      queue.push(batch as OrphanEvent[]);
-      size += (batch as OrphanEvent[]).length;
+      queue.push(batch);
+      size += batch.length;
       if (size > MAX_BUFFERED) {
         failure = new AppError('INTERNAL', 'Subscriber fell too far behind; resubscribe with `after`');
         break;
@@ -69,7 +63,7 @@ function bufferTopic(pubsub: Subscribable, topic: string) {
  */
 export async function* streamOrphanEvents(
   db: Pick<EntityManager, 'query'>,
-  pubsub: Subscribable,
+  pubsub: Subscriber,
   after: number | null,
 ): AsyncGenerator<OrphanEvent> {
   if (after !== null && (!Number.isSafeInteger(after) || after < 0)) {
@@ -77,7 +71,7 @@ export async function* streamOrphanEvents(
       field: 'after',
     });
   }
-  const live = bufferTopic(pubsub, ORPHAN_TOPIC);
+  const live = bufferOrphanEvents(pubsub);
   try {
     let last = after ?? (await latestEventId(db));
     for (;;) {

@@ -8,7 +8,7 @@ import { AppError } from '../../errors.ts';
 import { seedUserData, type SeedUserDataResult } from '../../generator/user-data.ts';
 import { writeLeagueFeed } from '../../generator/write-feed.ts';
 import { logger } from '../../logger.ts';
-import type { App } from '../../schema/context.ts';
+import type { ServiceHost } from '../host.ts';
 import { type PipelineHooks, startPipeline } from './run-pipeline.ts';
 import type { PipelineRun } from './runs.ts';
 
@@ -28,7 +28,7 @@ export interface DemoResult {
  * pipeline, then user data of every protected type is attached to the imported teams.
  */
 export async function loadDemo(
-  app: App,
+  app: ServiceHost,
   options: { teams?: number; seed?: string } & PipelineHooks = {},
 ): Promise<DemoResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bpetl-demo-'));
@@ -51,7 +51,7 @@ export async function loadDemo(
   }
 }
 
-async function seedOnce(app: App, seed: string): Promise<SeedUserDataResult | null> {
+async function seedOnce(app: ServiceHost, seed: string): Promise<SeedUserDataResult | null> {
   const runner = app.db.createQueryRunner();
   await runner.connect();
   await runner.startTransaction();
@@ -82,7 +82,7 @@ async function seedOnce(app: App, seed: string): Promise<SeedUserDataResult | nu
  * On a serving process's first start against an empty database, loads the demo so GraphiQL has
  * something to show. Never again once recorded, and never over existing reference data.
  */
-export async function loadDemoIfEmpty(app: App): Promise<DemoResult | null> {
+export async function loadDemoIfEmpty(app: ServiceHost): Promise<DemoResult | null> {
   const [state]: Array<{ loaded: boolean; teams: boolean }> = await app.db.query(
     `select exists (select 1 from bpetl.settings where key = $1) as loaded,
             exists (select 1 from teams) as teams`,
@@ -96,7 +96,7 @@ export async function loadDemoIfEmpty(app: App): Promise<DemoResult | null> {
 }
 
 /** `loadDemoIfEmpty` for a starting server: a demo that cannot load is logged, never fatal. */
-export async function loadDemoOnFirstStart(app: App): Promise<void> {
+export async function loadDemoOnFirstStart(app: ServiceHost): Promise<void> {
   try {
     await loadDemoIfEmpty(app);
   } catch (err) {

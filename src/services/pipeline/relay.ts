@@ -1,43 +1,29 @@
-import { createRequire } from 'node:module';
-
-import type pg from 'pg';
-import type { Options as ListenOptions, Subscriber } from 'pg-listen';
-
-import { logger } from '../../logger.ts';
-import type { App } from '../../schema/context.ts';
-import { PIPELINE_TOPIC } from './run-pipeline.ts';
-import { PIPELINE_CHANNEL } from './runs.ts';
-
-const log = logger.child({ module: 'pipeline-listener' });
-
-// pg-listen is CommonJS exporting `default` (see orphans/listener.ts).
-const createPostgresSubscriber = (
-  createRequire(import.meta.url)('pg-listen') as {
-    default: (config: pg.ClientConfig, options?: ListenOptions) => Subscriber;
-  }
-).default;
+import { CHANNEL } from '../../events/channels.ts';
+import { TOPIC } from '../../events/topics.ts';
+import type { ServiceHost } from '../host.ts';
 
 /**
  * Relays the NOTIFY sent with every pipeline event to this instance's followers, so a run on another
  * instance is followed as promptly as a local one. Only a wake-up: followers read the events table,
  * and poll it anyway when no hint comes.
  */
-export async function startPipelineListener(app: App): Promise<void> {
-  const url = (app.db.options as { url?: string }).url;
-  if (!url) return;
-  const subscriber = createPostgresSubscriber(
-    { connectionString: url, application_name: 'bpetl-pipeline-listener' },
-    {
-      retryLimit: Infinity,
-      retryTimeout: 0,
-      retryInterval: (attempt: number) => Math.min(100 * 2 ** attempt, 5000),
-    },
-  );
-  subscriber.notifications.on(PIPELINE_CHANNEL, (payload: { runId?: unknown } | undefined) => {
-    if (typeof payload?.runId === 'string') app.pubsub.publish(PIPELINE_TOPIC, payload.runId, { hint: true });
+export async function startPipelineRelay(
+  app: Pick<ServiceHost, 'pubsub' | 'listener' | 'onClose'>,
+): Promise<void> {
+  const unlisten = await app.listener.listen(CHANNEL.pipeline, (payload) => {
+    const runId = runIdOf(payload);
+    if (runId !== null) app.pubsub.publish(TOPIC.pipeline, runId, { hint: true });
   });
-  subscriber.events.on('error', (err: Error) => log.warn({ err }, 'pipeline listener connection failed'));
-  await subscriber.connect();
-  await subscriber.listenTo(PIPELINE_CHANNEL);
-  app.onClose(() => subscriber.close());
+  app.onClose(unlisten);
+}
+
+/** `{"runId": "…"}` from the NOTIFY payload; null after a reconnect (no payload) or for anything else. */
+function runIdOf(payload: string | null): string | null {
+  if (!payload) return null;
+  try {
+    const parsed = JSON.parse(payload) as { runId?: unknown } | null;
+    return typeof parsed?.runId === 'string' ? parsed.runId : null;
+  } catch {
+    return null;
+  }
 }

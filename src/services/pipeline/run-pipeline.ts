@@ -1,10 +1,11 @@
 import type { QueryRunner } from 'typeorm';
 
 import { AppError } from '../../errors.ts';
+import { TOPIC } from '../../events/topics.ts';
 import { logger } from '../../logger.ts';
-import type { App } from '../../schema/context.ts';
 import { repairConstraints } from '../constraints/repair.ts';
 import { validateConstraints } from '../constraints/validate.ts';
+import type { ServiceHost } from '../host.ts';
 import { tryImportLock } from '../import/import-lock.ts';
 import { type ImportProgress, importTeams } from '../import/import-teams.ts';
 import { scanOrphans } from '../orphans/scan.ts';
@@ -50,17 +51,14 @@ export interface PipelineHooks {
   onEvent?: (event: PipelineEvent) => void;
 }
 
-/** Local pubsub topic of runs' events, keyed by run id (a hint: subscribers read the events table). */
-export const PIPELINE_TOPIC = 'pipeline';
-
 interface ActiveRun {
   cancelled: boolean;
   finished: Promise<PipelineRun>;
 }
 
-const activeRuns = new WeakMap<App, Map<string, ActiveRun>>();
+const activeRuns = new WeakMap<ServiceHost, Map<string, ActiveRun>>();
 
-function activeOf(app: App): Map<string, ActiveRun> {
+function activeOf(app: ServiceHost): Map<string, ActiveRun> {
   let runs = activeRuns.get(app);
   if (!runs) {
     const created = new Map<string, ActiveRun>();
@@ -77,7 +75,7 @@ function activeOf(app: App): Map<string, ActiveRun> {
 
 /** `runPipeline`: the run as soon as it holds the lock; the work goes on in the background. */
 export async function runPipeline(
-  app: App,
+  app: ServiceHost,
   input: RunPipelineInput,
   hooks: PipelineHooks = {},
 ): Promise<PipelineRun> {
@@ -89,7 +87,7 @@ export async function runPipeline(
  * learns at once (IMPORT_IN_PROGRESS, naming the running run) instead of queueing behind it.
  */
 export async function startPipeline(
-  app: App,
+  app: ServiceHost,
   input: RunPipelineInput,
   hooks: PipelineHooks = {},
 ): Promise<StartedRun> {
@@ -126,14 +124,14 @@ export async function startPipeline(
 }
 
 /** Asks a run to stop; it rolls back at its next step or batch and ends CANCELLED. */
-export async function cancelPipeline(app: App, id: string): Promise<PipelineRun> {
+export async function cancelPipeline(app: ServiceHost, id: string): Promise<PipelineRun> {
   const run = await requestCancel(app.db, id);
   const local = activeRuns.get(app)?.get(run.id);
   if (local) local.cancelled = true;
   return run;
 }
 
-async function importInProgress(app: App): Promise<AppError> {
+async function importInProgress(app: ServiceHost): Promise<AppError> {
   // The holder writes its run right after taking the lock: give it a moment to appear.
   for (let attempt = 0; attempt < 20; attempt++) {
     const { pid, run } = await runHoldingLock(app.db);
@@ -157,7 +155,7 @@ async function importInProgress(app: App): Promise<AppError> {
 type Step = 'validate' | 'repair' | 'snapshot' | 'import' | 'restore' | 'verify';
 
 async function execute(
-  app: App,
+  app: ServiceHost,
   run: PipelineRun,
   runner: QueryRunner,
   input: RunPipelineInput,
@@ -170,7 +168,7 @@ async function execute(
   const emit = async (event: NewEvent) => {
     try {
       const stored = await recordEvent(app.db, run.id, event);
-      app.pubsub.publish(PIPELINE_TOPIC, run.id, stored);
+      app.pubsub.publish(TOPIC.pipeline, run.id, stored);
       hooks.onEvent?.(stored);
     } catch (err) {
       logger.warn({ err, runId: run.id }, 'could not record a pipeline event');
@@ -306,7 +304,7 @@ async function execute(
   try {
     const ended = await finishRun(app.db, run.id, { status, stats, error }, last);
     finished = ended.run;
-    app.pubsub.publish(PIPELINE_TOPIC, run.id, ended.event);
+    app.pubsub.publish(TOPIC.pipeline, run.id, ended.event);
     hooks.onEvent?.(ended.event);
   } catch (err) {
     logger.error({ err, runId: run.id }, 'could not record the end of a pipeline run');
@@ -323,7 +321,7 @@ async function endTransaction(runner: QueryRunner, how: 'rollback'): Promise<voi
 }
 
 /** The final state of a run, waiting for it when this process runs it. */
-export async function waitForRun(app: App, id: string): Promise<PipelineRun> {
+export async function waitForRun(app: ServiceHost, id: string): Promise<PipelineRun> {
   const local = activeRuns.get(app)?.get(id);
   return local ? local.finished : getRun(app.db, id);
 }
@@ -338,12 +336,12 @@ const FOLLOW_BACKSTOP_MS = 1000;
  * instances and anything missed.
  */
 export async function* followRunEvents(
-  app: App,
+  app: ServiceHost,
   runId: string,
   after: string | null,
 ): AsyncGenerator<PipelineEvent> {
   const run = await getRun(app.db, runId);
-  const hints = app.pubsub.subscribe(PIPELINE_TOPIC, run.id)[Symbol.asyncIterator]();
+  const hints = app.pubsub.subscribe(TOPIC.pipeline, run.id)[Symbol.asyncIterator]();
   let cursor = after ? parseCursor(after) : '0';
   let pendingHint: Promise<unknown> | null = null;
   try {

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
 import { AppError } from '../../errors.ts';
+import { CHANNEL } from '../../events/channels.ts';
 import { importLockHolder } from '../import/import-lock.ts';
 
 type Db = Pick<EntityManager, 'query'>;
@@ -8,9 +9,6 @@ type Db = Pick<EntityManager, 'query'>;
 export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'CANCELLED'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINAL_STATUSES: readonly RunStatus[] = ['SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'CANCELLED'];
-
-/** Channel of the NOTIFY sent with every event: a hint for other instances' subscribers. */
-export const PIPELINE_CHANNEL = 'bpetl_pipeline';
 
 export interface PipelineRun {
   id: string;
@@ -36,6 +34,13 @@ export interface PipelineEvent {
 }
 
 export type NewEvent = Omit<PipelineEvent, 'id' | 'runId' | 'at'>;
+
+declare module '../../events/topics.ts' {
+  interface Topics {
+    /** Keyed by run id: the event just stored, or a hint relayed from another instance's NOTIFY. */
+    pipeline: [runId: string, event: PipelineEvent | { hint: true }];
+  }
+}
 
 interface RunRow {
   id: string;
@@ -114,7 +119,7 @@ export async function finishRun(
             (select json_build_object('id', e.id::text, 'runId', e.run_id::text, 'step', e.step,
                     'status', e.status, 'done', e.done, 'total', e.total, 'message', e.message, 'at', e.at)
                from e) as event,
-            pg_notify('${PIPELINE_CHANNEL}', json_build_object('runId', id::text)::text)
+            pg_notify('${CHANNEL.pipeline}', json_build_object('runId', id::text)::text)
        from u`,
     [
       id,
@@ -215,7 +220,7 @@ export async function recordEvent(db: Db, runId: string, event: NewEvent): Promi
        insert into bpetl.pipeline_events (run_id, step, status, done, total, message)
        values ($1, $2, $3, $4, $5, $6) returning *)
      select ${EVENT_COLUMNS},
-            pg_notify('${PIPELINE_CHANNEL}', json_build_object('runId', run_id::text, 'id', id::text)::text)
+            pg_notify('${CHANNEL.pipeline}', json_build_object('runId', run_id::text, 'id', id::text)::text)
        from e`,
     [runId, event.step, event.status, event.done, event.total, event.message.slice(0, 2000)],
   );

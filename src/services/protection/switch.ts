@@ -1,7 +1,5 @@
 import type { EntityManager } from 'typeorm';
 
-import { countOpenEvents } from '../orphans/events.ts';
-
 type Db = Pick<EntityManager, 'query'>;
 
 export interface ProtectedTable {
@@ -64,6 +62,14 @@ export async function protectionStatus(db: Db): Promise<ProtectionStatus> {
     tables,
     pendingEvents: await countOpenEvents(db),
   };
+}
+
+/** Events the triggers recorded that are not resolved or repaired yet. */
+async function countOpenEvents(db: Db): Promise<number> {
+  const [row] = await db.query(
+    `select count(*)::int as n from bpetl.orphan_events where resolved_at is null`,
+  );
+  return row.n;
 }
 
 /** Attaches detection triggers to every table of the spec (idempotent). */

@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { CHANNEL } from '../../../src/events/channels.ts';
 import { LogFollower } from '../../../src/logs/follower.ts';
 import { scanLogs } from '../../../src/logs/scanner.ts';
 import type { LogFinding } from '../../../src/logs/types.ts';
@@ -14,8 +15,6 @@ import {
   listLogAlerts,
   listLogFindings,
   loadLogOffsets,
-  LOG_ALERT_CHANNEL,
-  LOG_FINDING_CHANNEL,
   recordFindings,
 } from '../../../src/services/logs/findings.ts';
 import { useTestDatabase } from '../../helpers/database.ts';
@@ -104,8 +103,8 @@ describe('recordFindings', () => {
     await listener.connect();
     const notes: { channel: string; payload: unknown }[] = [];
     listener.on('notification', (n) => notes.push({ channel: n.channel, payload: JSON.parse(n.payload!) }));
-    await listener.query(`listen ${LOG_FINDING_CHANNEL}`);
-    await listener.query(`listen ${LOG_ALERT_CHANNEL}`);
+    await listener.query(`listen ${CHANNEL.logFinding}`);
+    await listener.query(`listen ${CHANNEL.logAlert}`);
     try {
       const now = new Date().toISOString();
       const thresholds = { ORPHAN_INDICATOR: { count: 3, windowSeconds: 600 } };
@@ -138,11 +137,11 @@ describe('recordFindings', () => {
 
       await listener.query('select 1'); // notifications are delivered by now
       expect(notes).toContainEqual({
-        channel: LOG_ALERT_CHANNEL,
+        channel: CHANNEL.logAlert,
         payload: { id: 1, category: 'ORPHAN_INDICATOR' },
       });
       expect(notes).toContainEqual({
-        channel: LOG_FINDING_CHANNEL,
+        channel: CHANNEL.logFinding,
         payload: { category: 'ORPHAN_INDICATOR', ids: [1] },
       });
     } finally {

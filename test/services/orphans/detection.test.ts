@@ -8,7 +8,7 @@ const t = useTestApp();
 let listener: OrphanListener;
 
 beforeAll(async () => {
-  listener = await startOrphanListener(t.app.db, t.app.pubsub, { pollIntervalMs: 200 });
+  listener = await startOrphanListener(t.app, { pollIntervalMs: 200 });
 });
 afterAll(async () => {
   await listener.close();

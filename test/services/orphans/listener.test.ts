@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import {
-  LISTENER_APPLICATION_NAME,
-  type OrphanListener,
-  startOrphanListener,
-} from '../../../src/services/orphans/listener.ts';
+import { LISTENER_APPLICATION_NAME } from '../../../src/events/listener.ts';
+import { type OrphanListener, startOrphanListener } from '../../../src/services/orphans/listener.ts';
 import { useTestApp } from '../../helpers/app.ts';
 import { type OrphanEventPayload, subscribeOrphans } from './helpers.ts';
 
@@ -15,7 +12,7 @@ let reconnects = 0;
 beforeAll(async () => {
   await t.db.query(`alter table polls drop constraint polls_team_id_fkey`);
   // A poll far beyond the test's length: recovery must come from the catch-up after reconnecting.
-  listener = await startOrphanListener(t.app.db, t.app.pubsub, { pollIntervalMs: 600_000 });
+  listener = await startOrphanListener(t.app, { pollIntervalMs: 600_000 });
 });
 afterAll(async () => {
   await listener.close();

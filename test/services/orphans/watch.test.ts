@@ -22,7 +22,7 @@ const delivered: Array<{ type: string; data: { id: string; rowId: string } }> = 
 let refusals = 1;
 
 beforeAll(async () => {
-  listener = await startOrphanListener(t.app.db, t.app.pubsub, { pollIntervalMs: 200 });
+  listener = await startOrphanListener(t.app, { pollIntervalMs: 200 });
   http = await startHttpServer(t.app, { port: 0, host: '127.0.0.1' });
   await t.db.query(`alter table polls drop constraint polls_team_id_fkey`);
   // The receiver refuses its first request: delivery must retry, not skip.
