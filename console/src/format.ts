@@ -37,8 +37,10 @@ function place(key: Key): string {
 }
 
 /** The vanished target's natural key in words, e.g. `team "Tennaqua - 22" (club Tennaqua, …)`. */
-export function describeKey(targetTable: string, context: unknown): string {
-  if (!context || typeof context !== 'object') return `a ${targetTable} row (no natural key recorded)`;
+export function describeKey(targetTable: string, context: unknown, missingRef: string): string {
+  if (!context || typeof context !== 'object') {
+    return `${targetTable} row ${missingRef}, which no longer exists (its natural key was not recorded)`;
+  }
   const key = context as Key;
   if (targetTable === 'teams') {
     const alias = key.teamAlias ? `, also "${text(key.teamAlias)}"` : '';

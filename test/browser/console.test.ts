@@ -112,4 +112,155 @@ describe.skipIf(!executablePath)('the operator console in a real browser', () =>
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('shows a team deleted with SQL within 2 s, repairs it after a dry run, and undoes the repair', async () => {
+    // A legacy database: nothing stops a script from deleting a team that polls still reference.
+    await t.db.query('alter table polls drop constraint polls_team_id_fkey');
+    // A team of its own (imported ones are held by players and fixtures), with a poll on it.
+    const [team] = await t.db.query<{ id: number; club: string; team_name: string }>(
+      `with l as (insert into leagues (league_id, league_name) values ('LAKE', 'Lake League') returning id),
+            s as (insert into series (name, league_id) select 'Lake 7', id from l returning id, league_id),
+            c as (insert into clubs (name) values ('Lakeside Paddle') returning id, name)
+       insert into teams (club_id, series_id, league_id, team_name)
+       select c.id, s.id, s.league_id, 'Lakeside Paddle - 7' from c, s
+       returning id, (select name from c) as club, team_name`,
+    );
+    const [poll] = await t.db.query<{ id: number }>(
+      `insert into polls (team_id, question) values ($1, 'Who plays Friday?') returning id`,
+      [team!.id],
+    );
+    const { page, errors } = await openConsole(browser, origin, '#/orphans');
+    await expect.poll(() => page.getByTestId('live-badge').textContent()).toContain('live');
+    const [vanished] = await t.db.query<Record<string, unknown>>(
+      'delete from teams where id = $1 returning club_id, series_id, league_id, team_name, team_alias',
+      [team!.id],
+    );
+    const row = page.locator('[data-testid=orphans-table] tbody tr', { hasText: `polls #${poll!.id}` });
+    // The promise the console makes: a new orphan is on screen within two seconds of its commit.
+    await row.waitFor({ timeout: 2000 });
+    expect(await row.innerText()).toContain(`team "${team!.team_name}"`);
+    expect(await row.innerText()).toContain(`club ${team!.club}`);
+
+    // The team comes back under a new id: the repair re-points the poll to it.
+    const [revived] = await t.db.query<{ id: number }>(
+      `insert into teams (club_id, series_id, league_id, team_name, team_alias) values ($1, $2, $3, $4, $5)
+       returning id`,
+      [
+        vanished!.club_id,
+        vanished!.series_id,
+        vanished!.league_id,
+        vanished!.team_name,
+        vanished!.team_alias,
+      ],
+    );
+    await page.getByRole('button', { name: 'Plan repair (dry run)' }).click();
+    await expect.poll(() => row.innerText()).toContain(`→ ${revived!.id}`);
+    await screenshot(page, 'orphans-repair-plan');
+    const [{ team_id: stillDangling }] = await t.db.query<{ team_id: number }>(
+      'select team_id from polls where id = $1',
+      [poll!.id],
+    );
+    expect(stillDangling).toBe(team!.id);
+    await page.getByRole('button', { name: /^Repair \d+ row/ }).click();
+    await expect.poll(() => row.innerText()).toContain('REPAIRED');
+    const pollTeam = async () =>
+      (await t.db.query<{ team_id: number }>('select team_id from polls where id = $1', [poll!.id]))[0]!
+        .team_id;
+    expect(await pollTeam()).toBe(revived!.id);
+
+    const { data } = await t.graphql<{ repairs: Array<{ id: string }> }>('{ repairs(first: 1) { id } }');
+    await page.getByRole('button', { name: `Undo repair ${data!.repairs[0]!.id}` }).click();
+    await expect.poll(pollTeam).toBe(team!.id);
+    await expect.poll(() => page.getByTestId('repairs-table').innerText()).toContain('undone');
+    // The undo made the poll dangle again: the stream shows that as a new open event.
+    await expect.poll(() => page.locator('tr.open', { hasText: `polls #${poll!.id}` }).count()).toBe(1);
+    await screenshot(page, 'orphans');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('resumes the orphan stream after a reload without a gap or a repeat', async () => {
+    const { page, errors } = await openConsole(browser, origin, '#/orphans');
+    const dangle = (question: string) =>
+      t.db.query(`insert into polls (team_id, question) values (2147483000, $1)`, [question]);
+    await expect.poll(() => page.getByTestId('live-badge').textContent()).toContain('live');
+    // A tab's first look: the open orphans, then every event after its cursor.
+    const firstShown = await shownEventIds(page);
+    const start = Number(await page.getByTestId('orphan-cursor').textContent());
+    const allEvents = async () =>
+      (await t.db.query<{ id: string }>('select id::text from bpetl.orphan_events order by id'))
+        .map((e) => e.id)
+        .filter((id) => Number(id) > start || firstShown.includes(id));
+    await dangle('before the reload');
+    await expect.poll(async () => (await shownEventIds(page)).reverse()).toEqual(await allEvents());
+    // One event lands while the page reloads, one after: each must be shown once, in order.
+    const reloaded = page.reload();
+    await dangle('during the reload');
+    await reloaded;
+    await expect.poll(() => page.getByTestId('live-badge').textContent()).toContain('live');
+    await dangle('after the reload');
+    const expected = await allEvents();
+    await expect.poll(async () => (await shownEventIds(page)).reverse()).toEqual(expected);
+    expect(await page.getByTestId('orphan-cursor').textContent()).toBe(expected.at(-1));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows protection, snapshots with a restore dry run, log findings per day and live alerts', async () => {
+    const { page, errors } = await openConsole(browser, origin, '#/protection');
+    await page.getByTestId('protection-table').waitFor();
+    await page
+      .getByRole('button', { name: /^Plan a restore from snapshot/ })
+      .first()
+      .click();
+    await expect.poll(() => page.getByTestId('restore-plan').innerText()).toContain('Dry run of a restore');
+    await screenshot(page, 'protection');
+
+    const day = (daysAgo: number, hour: number) =>
+      new Date(Date.now() - daysAgo * 86_400_000).toISOString().replace(/T.*/, `T${hour}:00:00.000Z`);
+    const finding = (category: string, message: string, count: number, daysAgo: number) => ({
+      category,
+      fingerprint: `${category} ${message}`,
+      count,
+      firstSeen: day(daysAgo, 10),
+      lastSeen: day(daysAgo, 11),
+      files: ['/var/log/postgresql/postgresql-15-main.log'],
+      sample: `ERROR:  ${message}`,
+    });
+    await recordFindings(
+      t.db,
+      [
+        finding('DEADLOCK', 'deadlock detected', 4, 2),
+        finding('CONSTRAINT_VIOLATION', 'duplicate key value violates unique constraint "teams_pkey"', 12, 1),
+        finding('CONNECTION_TIMEOUT', 'canceling statement due to statement timeout', 3, 0),
+      ],
+      { thresholds: {} },
+    );
+    await page.goto(`${origin}/#/logs`);
+    await expect.poll(() => page.getByTestId('live-badge').textContent()).toContain('live');
+    await expect.poll(() => page.getByTestId('findings-table').innerText()).toContain('deadlock detected');
+    await recordFindings(t.db, [
+      {
+        ...finding(
+          'ORPHAN_INDICATOR',
+          'insert or update on table "polls" violates foreign key constraint',
+          1,
+          0,
+        ),
+        lastSeen: new Date().toISOString(),
+      },
+    ]);
+    await expect.poll(() => page.getByTestId('log-alerts').innerText()).toContain('ORPHAN_INDICATOR');
+    await screenshot(page, 'logs');
+
+    await page.setViewportSize(PHONE);
+    await page.goto(`${origin}/#/health`);
+    await page.getByTestId('health-score').waitFor();
+    await screenshot(page, 'health-phone', false);
+    await page.goto(`${origin}/#/orphans`);
+    await page.getByTestId('orphans-table').waitFor();
+    await screenshot(page, 'orphans-phone', false);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

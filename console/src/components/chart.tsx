@@ -16,19 +16,17 @@ interface Props {
   times: number[];
   series: ChartSeries[];
   height?: number;
-  bars?: boolean;
   yRange?: [number, number];
 }
 
 /** A uPlot time chart that follows its container's width. */
-export function TimeChart({ label, times, series, height = 220, bars = false, yRange }: Props) {
+export function TimeChart({ label, times, series, height = 220, yRange }: Props) {
   const box = useRef<HTMLDivElement>(null);
   // Redrawn when the numbers change, not whenever a render builds new arrays.
   const data = JSON.stringify([times, series, yRange]);
   useEffect(() => {
     const element = box.current;
     if (!element) return;
-    const paths = bars ? uPlot.paths.bars?.({ size: [0.6, 40] }) : undefined;
     const plot = new uPlot(
       {
         width: Math.max(element.clientWidth, 200),
@@ -39,10 +37,8 @@ export function TimeChart({ label, times, series, height = 220, bars = false, yR
           ...series.map((s) => ({
             label: s.label,
             stroke: s.color,
-            fill: bars ? s.color : undefined,
             width: 2,
-            paths,
-            points: { show: !bars && times.length < 60 },
+            points: { show: times.length < 60 },
           })),
         ],
         axes: [{}, { size: 50 }],
@@ -58,6 +54,6 @@ export function TimeChart({ label, times, series, height = 220, bars = false, yR
       observer.disconnect();
       plot.destroy();
     };
-  }, [data, height, bars]);
+  }, [data, height]);
   return <div ref={box} role="img" aria-label={label} class="chart" />;
 }

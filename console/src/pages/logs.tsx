@@ -29,8 +29,8 @@ interface Alert {
 const COLORS = ['#c62828', '#1565c0', '#2e7d32', '#ef6c00', '#6a1b9a', '#00838f', '#4e342e', '#ad1457'];
 const DAY = 86_400;
 
-/** Occurrences per category per day, by the day each finding was last seen. */
-function perDay(findings: Finding[]): { times: number[]; series: ChartSeries[] } {
+/** Occurrences per category per day, by the day each finding was last seen; every day of the range has a point. */
+function perDay(findings: Finding[], sinceDay: number): { times: number[]; series: ChartSeries[] } {
   const categories = [...new Set(findings.map((f) => f.category))].sort();
   const days = new Map<number, Map<string, number>>();
   for (const f of findings) {
@@ -41,7 +41,9 @@ function perDay(findings: Finding[]): { times: number[]; series: ChartSeries[] }
     counts.set(f.category, (counts.get(f.category) ?? 0) + f.count);
     days.set(day, counts);
   }
-  const times = [...days.keys()].sort((a, b) => a - b);
+  const today = Math.floor(Date.now() / 1000 / DAY) * DAY;
+  const times: number[] = [];
+  for (let t = sinceDay; t <= today; t += DAY) times.push(t);
   const series = categories.map((category, i) => ({
     label: category,
     color: COLORS[i % COLORS.length]!,
@@ -57,7 +59,7 @@ export function LogsPage() {
     Math.floor(Date.now() / DAY / 1000) * DAY * 1000 - SINCE_DAYS * DAY * 1000,
   ).toISOString();
   const findings = useQuery<{ logFindings: Finding[] }>(
-    `query Findings($since: DateTime) { logFindings(first: 500, since: $since) { id category fingerprint count firstSeen lastSeen files sample } }`,
+    `query Findings($since: DateTime) { logFindings(first: 300, since: $since) { id category fingerprint count firstSeen lastSeen files sample } }`,
     { since },
   );
   const [alerts, setAlerts] = useState<Alert[]>([]);
@@ -71,7 +73,7 @@ export function LogsPage() {
     },
   );
   const list = findings.data?.logFindings ?? [];
-  const chart = perDay(list);
+  const chart = perDay(list, Date.parse(since) / 1000);
   const top = [...list].sort((a, b) => b.count - a.count).slice(0, 15);
   return (
     <section aria-labelledby="logs-title">
@@ -82,15 +84,10 @@ export function LogsPage() {
       <ErrorNote error={findings.error} />
       <article>
         <h3>Occurrences per category per day (last {SINCE_DAYS} days, by the day a finding was last seen)</h3>
-        {chart.times.length === 0 ? (
+        {list.length === 0 ? (
           <p>No findings in this range.</p>
         ) : (
-          <TimeChart
-            label="Log findings per category per day"
-            times={chart.times}
-            series={chart.series}
-            bars
-          />
+          <TimeChart label="Log findings per category per day" times={chart.times} series={chart.series} />
         )}
       </article>
       <article>
@@ -126,12 +123,12 @@ export function LogsPage() {
                 <tr key={f.id}>
                   <th scope="row">{f.category}</th>
                   <td>{formatNumber(f.count)}</td>
-                  <td>
-                    <code title={f.sample}>{f.fingerprint.replace(`${f.category} `, '')}</code>
-                  </td>
+                  <td title={f.sample}>{f.fingerprint.replace(`${f.category} `, '')}</td>
                   <td>{formatTime(f.firstSeen)}</td>
                   <td>{formatTime(f.lastSeen)}</td>
-                  <td>{f.files.join(', ')}</td>
+                  <td title={f.files.join('\n')}>
+                    {f.files.map((file) => file.split('/').at(-1)).join(', ')}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -136,7 +136,7 @@ function OrphanTable({ rows, plan }: { rows: OrphanEvent[]; plan: RepairPlan | n
               <td>
                 {e.reference} = {e.missingRef}
               </td>
-              <td>{describeKey(e.targetTable, e.context)}</td>
+              <td>{describeKey(e.targetTable, e.context, e.missingRef)}</td>
               <td>{e.cause}</td>
               <td>{e.resolvedAt ? `${e.resolution ?? 'resolved'} ${formatTime(e.resolvedAt)}` : 'open'}</td>
               {plan && (
