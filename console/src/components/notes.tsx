@@ -2,6 +2,9 @@ import type { ApiError } from '../api.ts';
 
 export function ErrorNote({ error }: { error: ApiError | null }) {
   if (!error) return null;
+  if (error.code === 'GRAPHQL_VALIDATION_FAILED') {
+    return <p class="muted">Not available from this server's API ({error.message}).</p>;
+  }
   return (
     <p class="error" role="alert">
       <strong>{error.code}</strong>: {error.message}

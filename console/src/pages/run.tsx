@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 
 import { ErrorNote, LiveBadge, Status } from '../components/notes.tsx';
 import { RecordsTable } from '../components/records-table.tsx';
@@ -51,6 +51,7 @@ export function RunPage({ id }: { id: string }) {
     },
     id,
   );
+  useTicker(current !== undefined && !FINAL.includes(current.status));
   if (run.error) return <ErrorNote error={run.error} />;
   if (!current) return <p aria-busy="true">Loading run #{id}…</p>;
   const running = !FINAL.includes(current.status);
@@ -76,6 +77,16 @@ export function RunPage({ id }: { id: string }) {
       <Rejections run={current} />
     </section>
   );
+}
+
+/** Re-renders every second while `on`, so running durations count up. */
+function useTicker(on: boolean): void {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (!on) return;
+    const timer = setInterval(() => setTick((t) => t + 1), 1000);
+    return () => clearInterval(timer);
+  }, [on]);
 }
 
 function Progress({ events }: { events: PipelineEvent[] }) {
