@@ -6,11 +6,12 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 
+import type { App } from '../app/app.ts';
 import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
+import type { GraphQLContext } from '../schema/context.ts';
 import { schema } from '../schema/index.ts';
 import { bearerToken, tokenMatches, useRequireToken } from './auth.ts';
-import type { App, GraphQLContext } from './context.ts';
 import { corsFor, CSRF_HEADERS } from './cors.ts';
 import { renderGraphiQLPage } from './graphiql.ts';
 import { useRequestBodies } from './request-body.ts';

@@ -12,10 +12,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'bpetl-log-special-'));
-  await writeFile(
-    path.join(dir, 'app.log'),
-    '2025-08-01 10:00:00 UTC [42] ERROR:  deadlock detected\n',
-  );
+  await writeFile(path.join(dir, 'app.log'), '2025-08-01 10:00:00 UTC [42] ERROR:  deadlock detected\n');
   // A FIFO with no writer: opening it for reading would wait forever.
   execFileSync('mkfifo', [path.join(dir, 'pipe.log')]);
 });
