@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError } from 'graphql';
-import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 
 import type { App } from '../app/app.ts';
 import { AppError } from '../errors.ts';
@@ -17,6 +17,14 @@ import { renderGraphiQLPage } from './graphiql.ts';
 import { useRequestBodies } from './request-body.ts';
 
 const requestIds = new AsyncLocalStorage<string>();
+
+function skipForGet(plugin: Plugin): Plugin {
+  return {
+    ...plugin,
+    onRequestParse: (payload) =>
+      payload.request.method === 'GET' ? undefined : plugin.onRequestParse?.(payload),
+  };
+}
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
 
@@ -83,7 +91,8 @@ export function createYogaServer(app: App): Yoga {
     },
     plugins: [
       // Browsers send forms and text/plain cross-origin without asking: those need a header no form can set.
-      useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+      // GET runs no mutation (yoga refuses them) and GraphiQL subscribes over GET: only other methods.
+      skipForGet(useCSRFPrevention({ requestHeaders: CSRF_HEADERS }) as Plugin) as Plugin<GraphQLContext>,
       useRequireToken(app.config.apiToken),
       useRequestBodies(app.config),
       EnvelopArmorPlugin({
