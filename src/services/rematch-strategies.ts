@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 
+import { seriesHaveLeague } from '../db/catalog.ts';
 import { ident, type ProtectedReference } from './protection-spec.ts';
 import { CONTEXT_COLUMNS, contextSql, rowKeyColumn } from './reference-context.ts';
 
@@ -40,7 +41,7 @@ export async function fillContextFromSource(manager: Db, ref: ProtectedReference
     ref.rematch === 'external_player'
       ? 'r2.old_value'
       : `(case when r2.old_value ~ '^-?[0-9]{1,18}$' then r2.old_value::bigint end)`;
-  const ctx = contextSql(ref, value);
+  const ctx = contextSql(ref, value, 'c', { seriesHaveLeague: await seriesHaveLeague(manager) });
   const set = CONTEXT_COLUMNS.map((c) => `${c} = coalesce(r.${c}, x.${c})`).join(', ');
   await manager.query(
     `update ${REMATCH_TABLE} r set ${set}
@@ -191,20 +192,44 @@ export async function matchExternalPlayers(manager: Db): Promise<void> {
   );
 }
 
-/** Series by name within the league (its own league or a series_leagues link). */
+/** Series by name within the league (its own league column where it has one, or a series_leagues link). */
 export async function matchSeries(manager: Db): Promise<void> {
+  const ownLeague = (await seriesHaveLeague(manager))
+    ? `exists (select 1 from leagues l where l.id = se.league_id and l.league_id = r.league) or `
+    : '';
   await manager.query(
     `with cand as (
        select r.idx, se.id
          from ${REMATCH_TABLE} r
          join series se on se.name = r.series
-         left join leagues l on l.id = se.league_id
         where r.new_value is null and r.strategy = 'series'
-          and (r.league is null or l.league_id = r.league
-               or exists (select 1 from series_leagues sl join leagues l2 on l2.id = sl.league_id
-                           where sl.series_id = se.id and l2.league_id = r.league))),
+          and (r.league is null or ${ownLeague}
+               exists (select 1 from series_leagues sl join leagues l2 on l2.id = sl.league_id
+                        where sl.series_id = se.id and l2.league_id = r.league))),
      pick as (select idx, min(id) as id from cand group by idx having count(distinct id) = 1)
      update ${REMATCH_TABLE} r set new_value = p.id::text, method = 'series_name'
        from pick p where p.idx = r.idx`,
+  );
+}
+
+/** Clubs by name, compared case- and space-insensitively. */
+export async function matchClubs(manager: Db): Promise<void> {
+  await manager.query(
+    `with pick as (
+       select r.idx, min(c.id) as id
+         from ${REMATCH_TABLE} r join clubs c on bpetl.name_key(c.name) = r.club_key
+        where r.new_value is null and r.strategy = 'club'
+        group by r.idx having count(*) = 1)
+     update ${REMATCH_TABLE} r set new_value = p.id::text, method = 'club_name'
+       from pick p where p.idx = r.idx`,
+  );
+}
+
+/** Leagues by their code. */
+export async function matchLeagues(manager: Db): Promise<void> {
+  await manager.query(
+    `update ${REMATCH_TABLE} r set new_value = l.id::text, method = 'league_code'
+       from leagues l
+      where r.new_value is null and r.strategy = 'league' and l.league_id = r.league`,
   );
 }

@@ -6,7 +6,9 @@ import { CAMEL_CONTEXT, CONTEXT_COLUMNS, type ReferenceContext } from './referen
 import {
   fillContextFromSnapshots,
   fillContextFromSource,
+  matchClubs,
   matchExternalPlayers,
+  matchLeagues,
   matchPlayers,
   matchPracticeByName,
   matchSeries,
@@ -37,7 +39,8 @@ export interface DanglingRow {
  * retired and exactly one active team of that club carries its name), team_name (name or alias within
  * league and club), retired_team (only the retired team has the key: it stays attached),
  * practice_name (`<Club> Practice - <Series>`), external_id (player by external id + league, and
- * club/series when several), external_id_exists, series_name.
+ * club/series when several), external_id_exists, series_name, club_name (case- and
+ * space-insensitive), league_code.
  */
 export type RematchStrategyUsed =
   | 'natural_key'
@@ -47,7 +50,9 @@ export type RematchStrategyUsed =
   | 'practice_name'
   | 'external_id'
   | 'external_id_exists'
-  | 'series_name';
+  | 'series_name'
+  | 'club_name'
+  | 'league_code';
 
 export interface RematchResult extends DanglingRow {
   newValue: string;
@@ -186,4 +191,6 @@ export async function resolvePending(
   await matchPlayers(manager);
   await matchExternalPlayers(manager);
   await matchSeries(manager);
+  await matchClubs(manager);
+  await matchLeagues(manager);
 }

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
+import { seriesHaveLeague } from '../db/catalog.ts';
 import { inTransaction } from '../db/data-source.ts';
 import { AppError, sqlState } from '../errors.ts';
 import { ident, loadProtectionSpec } from './protection-spec.ts';
@@ -88,7 +89,9 @@ async function snapshotReference(
   ref: Awaited<ReturnType<typeof loadProtectionSpec>>[number],
 ): Promise<number> {
   const key = await rowKeyColumn(manager, ref.sourceTable);
-  const ctx = contextSql(ref, `s.${ident(ref.sourceColumn)}`);
+  const ctx = contextSql(ref, `s.${ident(ref.sourceColumn)}`, 'c', {
+    seriesHaveLeague: await seriesHaveLeague(manager),
+  });
   const sql = `insert into bpetl.snapshot_rows (snapshot_id, reference, row_id, value, ${CONTEXT_COLUMNS.join(', ')})
      select $1, $2, s.${ident(key)}, s.${ident(ref.sourceColumn)}::text,
             ${CONTEXT_COLUMNS.map((c) => ctx.columns[c]).join(', ')}

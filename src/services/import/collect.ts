@@ -1,4 +1,5 @@
 import type { Rejection, Source, SourceItem } from '../../sources/records.ts';
+import { type ImportShape, lengthRejection } from './shape.ts';
 import type { StagingWriter } from './staging.ts';
 
 /** Rejections kept in a run's stats; the count is always complete. */
@@ -16,6 +17,8 @@ export interface CollectHooks {
   /** Called every `every` items with the number read so far; may throw to stop (cancellation). */
   onItems?: (read: number) => Promise<void> | void;
   every?: number;
+  /** The tables' shape: a record with a value longer than its column is rejected here. */
+  shape?: ImportShape;
 }
 
 const CAPTAIN_CODES = { captain: 'C', 'co-captain': 'CC' } as const;
@@ -30,7 +33,10 @@ export async function collect(
   const every = hooks.every ?? 10_000;
   for await (const batch of source.batches()) {
     const before = result.read;
-    for (const item of batch) stage(item, writer, result);
+    for (const item of batch) {
+      const tooLong = hooks.shape ? lengthRejection(item, hooks.shape) : null;
+      stage(tooLong ? { kind: 'rejection', rejection: tooLong } : item, writer, result);
+    }
     result.read += batch.length;
     await writer.flushFull();
     if (hooks.onItems && Math.floor(result.read / every) > Math.floor(before / every)) {
