@@ -186,24 +186,17 @@ export function contextSql(
 
 /**
  * The column that names a row of `table`: `id` when it has one, else its single-column primary key
- * (user_contexts is keyed by user_id). Read from the catalog, so legacy shapes work too.
+ * (user_contexts is keyed by user_id), else the `bpetl_id` adoption gave it. Read from the catalog
+ * by bpetl.row_key, the triggers' own definition, so legacy shapes work too.
  */
 export async function rowKeyColumn(db: Db, table: string): Promise<string> {
-  const rows: Array<{ column: string }> = await db.query(
-    `select a.attname as column
-       from pg_attribute a
-      where a.attrelid = to_regclass($1) and a.attnum > 0 and not a.attisdropped
-        and (a.attname = 'id'
-             or a.attnum = (select i.indkey[0] from pg_index i
-                             where i.indrelid = a.attrelid and i.indisprimary and i.indnatts = 1))
-      order by (a.attname = 'id') desc
-      limit 1`,
-    [`public.${table}`],
-  );
-  if (!rows[0]) {
+  const [row]: Array<{ column: string | null }> = await db.query(`select bpetl.row_key($1) as column`, [
+    table,
+  ]);
+  if (!row?.column) {
     throw new Error(`Protected table ${table} has neither an id column nor a one-column primary key`);
   }
-  return rows[0].column;
+  return row.column;
 }
 
 /** SQL type of a column (from the catalog), for casting text values back on update. */

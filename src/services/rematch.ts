@@ -13,6 +13,7 @@ import {
   matchPracticeByName,
   matchSeries,
   matchTeamsByName,
+  matchTeamsByEvidence,
   matchTeamsByNaturalKey,
   REMATCH_TABLE,
 } from './rematch-strategies.ts';
@@ -40,7 +41,8 @@ export interface DanglingRow {
  * league and club), retired_team (only the retired team has the key: it stays attached),
  * practice_name (`<Club> Practice - <Series>`), external_id (player by external id + league, and
  * club/series when several), external_id_exists, series_name, club_name (case- and
- * space-insensitive), league_code.
+ * space-insensitive), league_code; for rows nothing describes: creator_player (the creator's one
+ * active player's team), row_text (the row's own text names exactly one active team).
  */
 export type RematchStrategyUsed =
   | 'natural_key'
@@ -52,7 +54,9 @@ export type RematchStrategyUsed =
   | 'external_id_exists'
   | 'series_name'
   | 'club_name'
-  | 'league_code';
+  | 'league_code'
+  | 'creator_player'
+  | 'row_text';
 
 export interface RematchResult extends DanglingRow {
   newValue: string;
@@ -188,6 +192,7 @@ export async function resolvePending(
     `update ${REMATCH_TABLE} set new_value = retired_id, method = 'retired_team'
       where new_value is null and retired_id is not null`,
   );
+  for (const ref of spec) await matchTeamsByEvidence(manager, ref);
   await matchPlayers(manager);
   await matchExternalPlayers(manager);
   await matchSeries(manager);
