@@ -12,8 +12,8 @@ import {
   matchPlayers,
   matchPracticeByName,
   matchSeries,
-  matchTeamsByName,
   matchTeamsByEvidence,
+  matchTeamsByName,
   matchTeamsByNaturalKey,
   REMATCH_TABLE,
 } from './rematch-strategies.ts';
