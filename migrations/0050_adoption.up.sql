@@ -116,8 +116,9 @@ language sql stable as $$
   end
 $$;
 
--- DELETE on a protected table that an ON DELETE CASCADE made (a nested statement, its target gone
--- in this transaction): the deleted row itself is kept in the event, with its target's natural key.
+-- DELETE on a protected table whose foreign key is ON DELETE CASCADE, of rows whose target vanished
+-- in this transaction (the cascade's own delete fires after the target's trigger, which left the
+-- targets' natural keys in vanished_targets): the deleted row itself is kept in the event.
 create function bpetl.tg_orphan_source_delete() returns trigger
 language plpgsql as $$
 declare
@@ -126,11 +127,11 @@ declare
   found_any boolean;
   notify boolean := false;
 begin
-  if pg_trigger_depth() < 2
-     or not exists (select 1 from bpetl.vanished_targets where xid = pg_current_xact_id()) then
+  if not exists (select 1 from bpetl.vanished_targets where xid = pg_current_xact_id()) then
     return null;
   end if;
-  for ref in select * from bpetl.protected_references where source_table = tg_table_name loop
+  for ref in select * from bpetl.protected_references
+              where source_table = tg_table_name and on_delete = 'CASCADE' loop
     lost := format(
       $q$select o.%1$I::bigint as row_id, o.%2$I::text as missing_ref, v.context, to_jsonb(o) as lost_row
            from old_rows o

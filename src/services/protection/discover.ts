@@ -233,7 +233,41 @@ export async function planDiscovery(db: Queryable): Promise<DiscoveryPlan> {
       onDelete: fk?.onDelete ?? null,
     });
   }
+  for (const table of await unkeyableTables(db, [
+    ...new Set([...entries.values()].map((e) => e.sourceTable)),
+  ])) {
+    for (const entry of [...entries.values()].filter((e) => e.sourceTable === table.name)) {
+      entries.delete(entry.name);
+      skipped.push({
+        name: entry.name,
+        reason: `${table.name} rows are named by ${table.key} (${table.type}), not an integer`,
+      });
+    }
+  }
   return { entries: [...entries.values()].sort((a, b) => a.name.localeCompare(b.name)), skipped };
+}
+
+const INTEGER_TYPES = ['integer', 'bigint', 'smallint'];
+
+/**
+ * Tables whose rows events could not name: their key (`id` or a one-column primary key) is not an
+ * integer (a uuid). Tables without any key are fine: they get a `bpetl_id`.
+ */
+export async function unkeyableTables(
+  db: Queryable,
+  tables: string[],
+): Promise<Array<{ name: string; key: string; type: string }>> {
+  const keys = await rows<{ name: string; key: string | null; type: string | null }>(
+    db,
+    `select t as name, k as key,
+            (select format_type(a.atttypid, null) from pg_attribute a
+              where a.attrelid = to_regclass(format('public.%I', t)) and a.attname = k) as type
+       from unnest($1::text[]) t cross join lateral bpetl.row_key(t) k`,
+    [tables],
+  );
+  return keys
+    .filter((k) => k.key !== null && !INTEGER_TYPES.includes(k.type ?? ''))
+    .map((k) => ({ name: k.name, key: k.key!, type: k.type ?? 'unknown' }));
 }
 
 /**
