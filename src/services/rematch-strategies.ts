@@ -249,7 +249,9 @@ const CREATOR_COLUMNS = ['created_by', 'captain_user_id', 'user_id', 'creator_us
  */
 export async function matchTeamsByEvidence(manager: Db, ref: ProtectedReference): Promise<void> {
   if (ref.rematch !== 'team') return;
-  const predicate = `r.reference = '${ref.name.replace(/'/g, "''")}' and r.new_value is null and not r.ambiguous`;
+  // Only rows nothing describes: a row whose event or snapshot names its team is matched on that, or not at all.
+  const predicate = `r.reference = '${ref.name.replace(/'/g, "''")}' and r.new_value is null and not r.ambiguous
+                     and not r.has_context`;
   if (!(await pending(manager, predicate))) return;
   const key = ident(await rowKeyColumn(manager, ref.sourceTable));
   const columns = await tableColumns(manager, ref.sourceTable);

@@ -278,21 +278,49 @@ export async function unkeyableTables(
  */
 export async function discoverProtection(db: Queryable): Promise<DiscoveryResult> {
   const plan = await planDiscovery(db);
-  const before = await rows<{ name: string }>(
-    db,
-    `select name from bpetl.protected_references where origin <> 'OPERATOR'`,
+  const current = new Map(
+    (
+      await rows<{ name: string; entry: string }>(
+        db,
+        `select name, ${ENTRY_TEXT} as entry from bpetl.protected_references where origin <> 'OPERATOR'`,
+      )
+    ).map((r) => [r.name, r.entry]),
   );
-  for (const table of new Set(plan.entries.map((e) => e.sourceTable))) {
+  // Only what differs is written: any write re-attaches every detection trigger (the spec table's
+  // own trigger), which takes each protected table's lock, and migrate runs this every time.
+  const changed = plan.entries.filter((e) => current.get(e.name) !== entryText(e));
+  const removed = [...current.keys()].filter((n) => !plan.entries.some((e) => e.name === n));
+  for (const table of new Set(changed.map((e) => e.sourceTable))) {
     await db.query(`select bpetl.ensure_row_key($1)`, [table]);
   }
-  const wanted = plan.entries.map((e) => e.name);
-  const removed = before.map((r) => r.name).filter((n) => !wanted.includes(n));
   if (removed.length > 0) {
     await db.query(`delete from bpetl.protected_references where name = any($1)`, [removed]);
   }
-  const e = plan.entries;
-  const changed = await rows<{ name: string; inserted: boolean }>(
-    db,
+  if (changed.length > 0) await upsertEntries(db, changed);
+  return { ...plan, added: changed.filter((e) => !current.has(e.name)).map((e) => e.name), removed };
+}
+
+/** An entry's definition as one comparable string, in SQL and in TS alike. */
+const ENTRY_TEXT = `concat_ws('|', data_type, source_table, source_column, target_table, target_column,
+                              nullable::text, rematch, coalesce(row_filter, ''), origin, coalesce(on_delete, ''))`;
+
+function entryText(e: DiscoveredReference): string {
+  return [
+    e.dataType,
+    e.sourceTable,
+    e.sourceColumn,
+    e.targetTable,
+    e.targetColumn,
+    String(e.nullable),
+    e.rematch,
+    e.rowFilter ?? '',
+    e.origin,
+    e.onDelete ?? '',
+  ].join('|');
+}
+
+async function upsertEntries(db: Queryable, e: DiscoveredReference[]): Promise<void> {
+  await db.query(
     `insert into bpetl.protected_references as p
        (name, data_type, source_table, source_column, target_table, target_column, nullable, rematch,
         row_filter, origin, on_delete)
@@ -301,13 +329,7 @@ export async function discoverProtection(db: Queryable): Promise<DiscoveryResult
      on conflict (name) do update
         set data_type = excluded.data_type, target_table = excluded.target_table,
             target_column = excluded.target_column, nullable = excluded.nullable, rematch = excluded.rematch,
-            row_filter = excluded.row_filter, origin = excluded.origin, on_delete = excluded.on_delete
-      where (p.data_type, p.target_table, p.target_column, p.nullable, p.rematch, p.row_filter, p.origin,
-             p.on_delete)
-            is distinct from (excluded.data_type, excluded.target_table, excluded.target_column,
-                              excluded.nullable, excluded.rematch, excluded.row_filter, excluded.origin,
-                              excluded.on_delete)
-     returning name, (xmax = 0) as inserted`,
+            row_filter = excluded.row_filter, origin = excluded.origin, on_delete = excluded.on_delete`,
     [
       e.map((x) => x.name),
       e.map((x) => x.dataType),
@@ -322,5 +344,4 @@ export async function discoverProtection(db: Queryable): Promise<DiscoveryResult
       e.map((x) => x.onDelete),
     ],
   );
-  return { ...plan, added: changed.filter((c) => c.inserted).map((c) => c.name), removed };
 }
