@@ -1,25 +1,12 @@
-import type { ReferenceOrigin, RematchStrategy } from '../protection-spec.ts';
+import type { ProtectedReference, RematchStrategy } from '../protection-spec.ts';
 
 /** Anything that runs one statement and returns its rows (an EntityManager, a wrapped pg client). */
 export interface Queryable {
   query(sql: string, params?: unknown[]): Promise<unknown>;
 }
 
-/** A protection-spec entry as discovery proposes it. */
-export interface DiscoveredReference {
-  name: string;
-  dataType: string;
-  sourceTable: string;
-  sourceColumn: string;
-  targetTable: string;
-  targetColumn: string;
-  nullable: boolean;
-  rematch: RematchStrategy;
-  rowFilter: string | null;
-  origin: ReferenceOrigin;
-  /** The foreign key's ON DELETE action, null without one. */
-  onDelete: string | null;
-}
+/** A protection-spec entry as discovery proposes it (the spec table's own shape). */
+export type DiscoveredReference = ProtectedReference;
 
 /** A built-in entry that does not apply here, and why. */
 export interface SkippedReference {
