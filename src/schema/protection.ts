@@ -1,3 +1,5 @@
+import { discoverProtection, type SkippedReference } from '../services/protection/discover.ts';
+import { addProtectedReference, removeProtectedReference } from '../services/protection/entries.ts';
 import {
   disableProtection,
   enableProtection,
@@ -5,9 +7,7 @@ import {
   type ProtectionEntry,
   type ProtectionStatus,
   protectionStatus,
-} from '../services/protection.ts';
-import { discoverProtection, type SkippedReference } from '../services/protection/discover.ts';
-import { addProtectedReference, removeProtectedReference } from '../services/protection/entries.ts';
+} from '../services/protection/switch.ts';
 import { builder } from './builder.ts';
 
 const ReferenceOriginEnum = builder.enumType('ReferenceOrigin', {

@@ -5,10 +5,11 @@ import { type execute, type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 
+import type { App } from '../app/app.ts';
 import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { bearerToken, tokenMatches } from './auth.ts';
-import type { App } from './context.ts';
+import { withConsole } from './console.ts';
 import { withMetricsEndpoint } from './metrics.ts';
 import { createYogaServer, type Yoga } from './yoga.ts';
 
@@ -37,7 +38,7 @@ export async function startHttpServer(
   options: { port: number; host: string },
 ): Promise<HttpServer> {
   const yoga = createYogaServer(app);
-  const server = createServer(withMetricsEndpoint(app, yoga));
+  const server = createServer(withConsole(withMetricsEndpoint(app, yoga)));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
-import { createApp, type RunningApp } from '../../src/app.ts';
+import { createApp, type RunningApp } from '../../src/app/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { migrateUp } from '../../src/db/migrate.ts';
 import { createYogaServer } from '../../src/server/yoga.ts';
-import { validateConstraints } from '../../src/services/constraints.ts';
-import { repairOrphans } from '../../src/services/orphan-repair.ts';
-import { repairConstraints } from '../../src/services/repair-constraints.ts';
+import { repairConstraints } from '../../src/services/constraints/repair.ts';
+import { validateConstraints } from '../../src/services/constraints/validate.ts';
+import { repairOrphans } from '../../src/services/orphans/repair.ts';
 import { runCli } from '../helpers/cli.ts';
 import {
   APPLICATION_COLUMNS,

@@ -2,14 +2,14 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createApp, type RunningApp } from '../../src/app.ts';
+import { createApp, type RunningApp } from '../../src/app/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { migrateDown, migrateUp } from '../../src/db/migrate.ts';
-import { checkHealth } from '../../src/services/health.ts';
-import { emergencyRepair } from '../../src/services/orphan-repair.ts';
-import { scanOrphans } from '../../src/services/orphan-scan.ts';
-import { loadProtectionSpec } from '../../src/services/protection-spec.ts';
-import { startPipeline } from '../../src/services/run-pipeline.ts';
+import { checkHealth } from '../../src/services/health/report.ts';
+import { emergencyRepair } from '../../src/services/orphans/repair.ts';
+import { scanOrphans } from '../../src/services/orphans/scan.ts';
+import { startPipeline } from '../../src/services/pipeline/run-pipeline.ts';
+import { loadProtectionSpec } from '../../src/services/protection/spec.ts';
 import {
   APPLICATION_COLUMNS,
   APPLICATION_CONSTRAINTS,

@@ -1,15 +1,15 @@
 import type { Command } from 'commander';
 
+import type { App } from '../../app/app.ts';
 import { AppError } from '../../errors.ts';
-import type { App } from '../../server/context.ts';
+import { discoverProtection } from '../../services/protection/discover.ts';
+import { addProtectedReference, removeProtectedReference } from '../../services/protection/entries.ts';
 import {
   disableProtection,
   enableProtection,
   type ProtectionStatus,
   protectionStatus,
-} from '../../services/protection.ts';
-import { discoverProtection } from '../../services/protection/discover.ts';
-import { addProtectedReference, removeProtectedReference } from '../../services/protection/entries.ts';
+} from '../../services/protection/switch.ts';
 import { runCommand } from '../run-command.ts';
 import { withApp } from '../with-app.ts';
 

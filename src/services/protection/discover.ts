@@ -1,4 +1,4 @@
-import type { ProtectedReference, RematchStrategy } from '../protection-spec.ts';
+import type { ProtectedReference, RematchStrategy } from './spec.ts';
 
 /** Anything that runs one statement and returns its rows (an EntityManager, a wrapped pg client). */
 export interface Queryable {

@@ -2,8 +2,8 @@ import type { EntityManager } from 'typeorm';
 
 import { tableColumns } from '../../db/catalog.ts';
 import { AppError } from '../../errors.ts';
-import { loadProtectionSpec, type ProtectedReference, type RematchStrategy } from '../protection-spec.ts';
 import { REFERENCE_TABLES, REMATCH_BY_TARGET, unkeyableTables } from './discover.ts';
+import { loadProtectionSpec, type ProtectedReference, type RematchStrategy } from './spec.ts';
 
 type Db = Pick<EntityManager, 'query'>;
 
