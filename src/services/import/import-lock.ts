@@ -1,12 +1,10 @@
-import type { EntityManager } from 'typeorm';
+import type { Db } from '../../db/sql.ts';
 
 /**
  * The advisory lock every import holds for its whole transaction (two-key form: 'bpet', 1).
  * Advisory locks are scoped to the database, so every instance pointing at it shares the lock.
  */
 export const IMPORT_LOCK = { classId: 0x6270_6574, objectId: 1 } as const;
-
-type Db = Pick<EntityManager, 'query'>;
 
 /** Takes the lock for the rest of the current transaction; false when another session holds it. */
 export async function tryImportLock(db: Db): Promise<boolean> {

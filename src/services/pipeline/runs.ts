@@ -1,10 +1,7 @@
-import type { EntityManager } from 'typeorm';
-
+import type { Db } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
 import { CHANNEL } from '../../events/channels.ts';
 import { importLockHolder } from '../import/import-lock.ts';
-
-type Db = Pick<EntityManager, 'query'>;
 
 export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'CANCELLED'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
