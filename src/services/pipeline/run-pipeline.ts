@@ -6,11 +6,11 @@ import { logger } from '../../logger.ts';
 import { repairConstraints } from '../constraints/repair.ts';
 import { validateConstraints } from '../constraints/validate.ts';
 import type { ServiceHost } from '../host.ts';
-import { tryImportLock } from '../import/import-lock.ts';
 import { type ImportProgress, importTeams } from '../import/import-teams.ts';
 import { scanOrphans } from '../orphans/scan.ts';
 import { restoreUserData } from '../snapshots/restore.ts';
 import { createSnapshot, releaseSnapshot } from '../snapshots/snapshots.ts';
+import { tryImportLock } from '../step/lock.ts';
 import {
   cancelRequested,
   createRun,

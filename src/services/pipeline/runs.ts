@@ -1,7 +1,7 @@
 import type { Db } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
 import { CHANNEL } from '../../events/channels.ts';
-import { importLockHolder } from '../import/import-lock.ts';
+import { importLockHolder } from '../step/lock.ts';
 
 export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'CANCELLED'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
