@@ -1,7 +1,6 @@
-import type { EntityManager } from 'typeorm';
-
 import { seriesHaveLeague } from '../../db/catalog.ts';
-import { danglingPredicate, ident, loadProtectionSpec } from '../protection/spec.ts';
+import { type Db, ident } from '../../db/sql.ts';
+import { danglingPredicate, loadProtectionSpec } from '../protection/spec.ts';
 
 export type Severity = 'CRITICAL' | 'WARNING' | 'INFO';
 
@@ -49,8 +48,6 @@ export const NATURAL_KEYS: ReadonlyArray<{
     columns: ['tenniscores_player_id', 'league_id', 'club_id', 'series_id'],
   },
 ];
-
-type Db = Pick<EntityManager, 'query'>;
 
 /**
  * The natural keys of this database: where series have no league column (the platform links them

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import { type Db, ident } from '../../db/sql.ts';
 
 export type RematchStrategy =
   'team' | 'player' | 'series' | 'practice' | 'external_player' | 'league' | 'club';
@@ -37,9 +37,7 @@ interface Row {
 }
 
 /** Reads the protection spec; the database table is its one definition. */
-export async function loadProtectionSpec(
-  manager: Pick<EntityManager, 'query'>,
-): Promise<ProtectedReference[]> {
+export async function loadProtectionSpec(manager: Db): Promise<ProtectedReference[]> {
   const rows: Row[] = await manager.query(`select * from bpetl.protected_references order by name`);
   return rows.map((r) => ({
     name: r.name,
@@ -54,11 +52,6 @@ export async function loadProtectionSpec(
     origin: r.origin,
     onDelete: r.on_delete,
   }));
-}
-
-/** Double-quotes an identifier that comes from the spec (code-owned, never from input). */
-export function ident(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /**

@@ -1,8 +1,6 @@
-import type { EntityManager } from 'typeorm';
-
+import type { Db } from '../../db/sql.ts';
 import { planDiscovery, type SkippedReference } from './discover.ts';
 import { loadProtectionSpec, type ProtectedReference } from './spec.ts';
-type Db = Pick<EntityManager, 'query'>;
 
 export interface ProtectedTable {
   table: string;
