@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { logger } from '../logger.ts';
 import type { PubSub } from '../server/pubsub.ts';
 import { type ConstraintIssue, validateConstraints } from './constraints.ts';
+import { healthFingerprint, recordHealth } from './health-history.ts';
 import { ident, loadProtectionSpec } from './protection-spec.ts';
 
 type Db = Pick<EntityManager, 'query'>;
@@ -100,11 +101,6 @@ export async function checkHealth(db: Db): Promise<HealthReport> {
   return { ...scoreHealth(issues, types), checkedAt: new Date() };
 }
 
-/** What a change is judged on: the time of the check is not a change. */
-function fingerprint(report: HealthReport): string {
-  return JSON.stringify([report.score, report.status, report.types, report.checks]);
-}
-
 export interface HealthWatcher {
   /** Asks for a re-check soon (coalesced). */
   poke(): void;
@@ -115,7 +111,8 @@ export interface HealthWatcher {
 
 /**
  * Re-checks health when poked (new or resolved orphan events) and on an interval, publishing a
- * report on HEALTH_TOPIC whenever it differs from the previous one.
+ * report on HEALTH_TOPIC and appending it to the health history whenever it differs from the
+ * previous one.
  */
 export function startHealthWatcher(
   db: Db,
@@ -137,8 +134,11 @@ export function startHealthWatcher(
       if (closed) return;
       try {
         const report = await checkHealth(db);
-        if (!last || fingerprint(report) !== fingerprint(last)) pubsub.publish(HEALTH_TOPIC, report);
+        const changed = !last || healthFingerprint(report) !== healthFingerprint(last);
         last = report;
+        if (!changed) return;
+        pubsub.publish(HEALTH_TOPIC, report);
+        await recordHealth(db, report);
       } catch (err) {
         if (!closed) logger.warn({ err }, 'health check failed');
       }
@@ -181,7 +181,7 @@ export async function* streamHealth(db: Db, pubsub: Subscribable): AsyncGenerato
       const next = await iterator.next();
       if (next.done) return;
       const report = next.value as HealthReport;
-      if (fingerprint(report) === fingerprint(current)) continue;
+      if (healthFingerprint(report) === healthFingerprint(current)) continue;
       current = report;
       yield report;
     }
