@@ -1,11 +1,11 @@
+import { type HealthHistoryEntry, listHealthHistory } from '../services/health/history.ts';
 import {
   checkHealth,
   type HealthCheck,
   type HealthReport,
   type HealthType,
   streamHealth,
-} from '../services/health.ts';
-import { type HealthHistoryEntry, listHealthHistory } from '../services/health-history.ts';
+} from '../services/health/report.ts';
 import { builder } from './builder.ts';
 import { ConstraintCheckEnum, ConstraintIssueType } from './constraints.ts';
 

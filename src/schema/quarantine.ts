@@ -1,4 +1,4 @@
-import { listQuarantine, type QuarantineEntry } from '../services/quarantine.ts';
+import { listQuarantine, type QuarantineEntry } from '../services/orphans/quarantine.ts';
 import { builder } from './builder.ts';
 import { parseEventId } from './orphan.ts';
 

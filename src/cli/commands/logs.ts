@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import pg from 'pg';
 
+import { openDatabase } from '../../app/database.ts';
 import type { Config } from '../../config.ts';
 import { AppError } from '../../errors.ts';
 import { logger } from '../../logger.ts';
@@ -21,8 +22,7 @@ import {
   type ScanResult,
 } from '../../logs/index.ts';
 import { loadLogPatterns } from '../../logs/patterns.ts';
-import { openDatabase } from '../../runtime/database.ts';
-import { createPgOffsetStore, recordFindings } from '../../services/log-findings.ts';
+import { createPgOffsetStore, recordFindings } from '../../services/logs/findings.ts';
 import { runCommand, waitForShutdownSignal } from '../run-command.ts';
 
 interface LogsOptions {
