@@ -1,12 +1,9 @@
-import type { EntityManager } from 'typeorm';
-
+import { type Db, ident } from '../../db/sql.ts';
 import type { Publisher, Subscriber } from '../../events/pubsub.ts';
 import { TOPIC } from '../../events/topics.ts';
 import { logger } from '../../logger.ts';
 import { type ConstraintIssue, validateConstraints } from '../constraints/validate.ts';
-import { ident, loadProtectionSpec } from '../protection/spec.ts';
-
-type Db = Pick<EntityManager, 'query'>;
+import { loadProtectionSpec } from '../protection/spec.ts';
 
 export type HealthStatus = 'HEALTHY' | 'DEGRADED' | 'CRITICAL';
 
