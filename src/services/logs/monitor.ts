@@ -1,5 +1,4 @@
-import pg from 'pg';
-
+import { pgPool } from '../../db/sql.ts';
 import { logger } from '../../logger.ts';
 import { LogFollower } from '../../logs/follower.ts';
 import type { LogPattern } from '../../logs/types.ts';
@@ -29,16 +28,6 @@ export interface LogMonitor {
 }
 
 /**
- * TypeORM's postgres driver keeps a pg Pool (`driver.master`): findings and offsets go through the
- * app's one pool, and createPgOffsetStore can open its transactions on it.
- */
-function appPool(app: ServiceHost): pg.Pool {
-  const pool = (app.db.driver as unknown as { master?: unknown }).master;
-  if (!(pool instanceof pg.Pool)) throw new Error('The log monitor needs the app’s pg pool');
-  return pool;
-}
-
-/**
  * The serving process's log monitor: relays alerts to `logAlert` subscribers and, when log paths are
  * configured, follows them, committing each batch's findings with the offsets after it (restarts
  * neither lose nor repeat lines). Stops with the app.
@@ -61,7 +50,8 @@ export async function startLogMonitor(
       intervalMs: options.intervalMs,
       idleFlushMs: options.idleFlushMs,
       startAt: options.startAt,
-      store: createPgOffsetStore(appPool(app), {
+      // Findings and offsets go through the app's one pool, where the store opens its transactions.
+      store: createPgOffsetStore(pgPool(app.db), {
         merge: 'add',
         thresholds: options.thresholds,
         onAlert: (alert) => {

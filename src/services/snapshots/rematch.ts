@@ -1,21 +1,23 @@
 import type { EntityManager } from 'typeorm';
 
+import type { Db } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
 import { loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
 import { CAMEL_CONTEXT, CONTEXT_COLUMNS, type ReferenceContext } from './reference-context.ts';
 import {
   fillContextFromSnapshots,
   fillContextFromSource,
+  matchClubs,
   matchExternalPlayers,
+  matchLeagues,
   matchPlayers,
   matchPracticeByName,
   matchSeries,
+  matchTeamsByEvidence,
   matchTeamsByName,
   matchTeamsByNaturalKey,
   REMATCH_TABLE,
 } from './rematch-strategies.ts';
-
-type Db = Pick<EntityManager, 'query'>;
 
 /** A user row whose reference dangles (or must be re-checked), as the orphan detector sees it. */
 export interface DanglingRow {
@@ -37,7 +39,9 @@ export interface DanglingRow {
  * retired and exactly one active team of that club carries its name), team_name (name or alias within
  * league and club), retired_team (only the retired team has the key: it stays attached),
  * practice_name (`<Club> Practice - <Series>`), external_id (player by external id + league, and
- * club/series when several), external_id_exists, series_name.
+ * club/series when several), external_id_exists, series_name, club_name (case- and
+ * space-insensitive), league_code; for rows nothing describes: creator_player (the creator's one
+ * active player's team), row_text (the row's own text names exactly one active team).
  */
 export type RematchStrategyUsed =
   | 'natural_key'
@@ -47,7 +51,11 @@ export type RematchStrategyUsed =
   | 'practice_name'
   | 'external_id'
   | 'external_id_exists'
-  | 'series_name';
+  | 'series_name'
+  | 'club_name'
+  | 'league_code'
+  | 'creator_player'
+  | 'row_text';
 
 export interface RematchResult extends DanglingRow {
   newValue: string;
@@ -183,7 +191,10 @@ export async function resolvePending(
     `update ${REMATCH_TABLE} set new_value = retired_id, method = 'retired_team'
       where new_value is null and retired_id is not null`,
   );
+  for (const ref of spec) await matchTeamsByEvidence(manager, ref);
   await matchPlayers(manager);
   await matchExternalPlayers(manager);
   await matchSeries(manager);
+  await matchClubs(manager);
+  await matchLeagues(manager);
 }

@@ -1,12 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
-import { inTransaction } from '../../db/data-source.ts';
-import { ident, loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
+import { seriesHaveLeague } from '../../db/catalog.ts';
+import { type Db, ident, withTransaction } from '../../db/sql.ts';
+import { loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
 import { columnType, CONTEXT_COLUMNS, contextSql, rowKeyColumn } from './reference-context.ts';
 import { prepareRematchTable, REMATCH_TABLE, resolvePending } from './rematch.ts';
 import { getSnapshot } from './snapshots.ts';
-
-type Db = Pick<EntityManager, 'query'>;
 
 export interface RestoreResult {
   snapshotId: number;
@@ -39,7 +38,7 @@ export async function restoreUserData(
   options: RestoreOptions,
 ): Promise<RestoreResult> {
   const dryRun = options.dryRun ?? false;
-  return inTransaction(dataSource, options.manager, async (manager) => {
+  return withTransaction(dataSource, options.manager, async (manager) => {
     const snapshot = await getSnapshot(manager, options.snapshotId);
     const spec = await loadProtectionSpec(manager);
     await prepareRematchTable(manager);
@@ -97,7 +96,7 @@ export async function restoreUserData(
 async function queueChangedRows(manager: Db, snapshotId: number, ref: ProtectedReference): Promise<number> {
   const key = await rowKeyColumn(manager, ref.sourceTable);
   const current = `s.${ident(ref.sourceColumn)}`;
-  const ctx = contextSql(ref, current);
+  const ctx = contextSql(ref, current, 'c', { seriesHaveLeague: await seriesHaveLeague(manager) });
   const keyChanged = ctx.naturalKey.map((c) => `sr.${c} is distinct from ${ctx.columns[c]}`).join(' or ');
   const [{ checked }]: Array<{ checked: number }> = await manager.query(
     `with checked as (

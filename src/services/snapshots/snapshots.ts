@@ -1,11 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
-import { inTransaction } from '../../db/data-source.ts';
+import { seriesHaveLeague } from '../../db/catalog.ts';
+import { type Db, ident, withTransaction } from '../../db/sql.ts';
 import { AppError, sqlState } from '../../errors.ts';
-import { ident, loadProtectionSpec } from '../protection/spec.ts';
+import { loadProtectionSpec } from '../protection/spec.ts';
 import { CONTEXT_COLUMNS, contextSql, rowKeyColumn } from './reference-context.ts';
-
-type Db = Pick<EntityManager, 'query'>;
 
 /** Snapshots kept when bpetl.settings has no `snapshot_retention`. */
 export const DEFAULT_SNAPSHOT_RETENTION = 10;
@@ -60,7 +59,7 @@ export async function createSnapshot(
   dataSource: DataSource,
   options: CreateSnapshotOptions = {},
 ): Promise<SnapshotSummary> {
-  return inTransaction(dataSource, options.manager, async (manager) => {
+  return withTransaction(dataSource, options.manager, async (manager) => {
     const [{ id }]: Array<{ id: number }> = await manager.query(
       `insert into bpetl.snapshots (note, run_id, released) values ($1, $2, $3) returning id::int as id`,
       [options.note ?? null, options.runId ?? null, options.runId == null],
@@ -88,7 +87,9 @@ async function snapshotReference(
   ref: Awaited<ReturnType<typeof loadProtectionSpec>>[number],
 ): Promise<number> {
   const key = await rowKeyColumn(manager, ref.sourceTable);
-  const ctx = contextSql(ref, `s.${ident(ref.sourceColumn)}`);
+  const ctx = contextSql(ref, `s.${ident(ref.sourceColumn)}`, 'c', {
+    seriesHaveLeague: await seriesHaveLeague(manager),
+  });
   const sql = `insert into bpetl.snapshot_rows (snapshot_id, reference, row_id, value, ${CONTEXT_COLUMNS.join(', ')})
      select $1, $2, s.${ident(key)}, s.${ident(ref.sourceColumn)}::text,
             ${CONTEXT_COLUMNS.map((c) => ctx.columns[c]).join(', ')}
