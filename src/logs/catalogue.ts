@@ -15,7 +15,7 @@ export const ETL_CATALOGUE: readonly CatalogueEntry[] = [
   {
     id: 'import-record-error',
     category: 'UPSERT_FAILURE',
-    pattern: String.raw`\berror importing (?:team|league|club|series|player|match|schedule|career)`,
+    pattern: String.raw`\berror importing (?:team|league|club|series|player|match|schedule|career|record)`,
     anchors: ['error importing'],
     example: '[2025-07-08 06:00:12] [ERROR] ❌ Error importing team Tennaqua - 22: tuple index out of range',
     source: `${ETL}/import_all_jsons_to_database.py`,
@@ -51,7 +51,7 @@ export const ETL_CATALOGUE: readonly CatalogueEntry[] = [
     category: 'UPSERT_FAILURE',
     pattern: String.raw`\bcritical error\b`,
     anchors: ['critical error'],
-    example: '💥 CRITICAL ERROR: Too many player import errors (101)',
+    example: "💥 CRITICAL ERROR: [Errno 2] No such file or directory: 'players.json'",
     source: `${ETL}/import_all_jsons_to_database.py`,
   },
   {
@@ -65,8 +65,8 @@ export const ETL_CATALOGUE: readonly CatalogueEntry[] = [
   {
     id: 'master-import-failures',
     category: 'UPSERT_FAILURE',
-    pattern: String.raw`\bcompleted with [1-9][0-9]* failures?\b`,
-    anchors: ['failure'],
+    pattern: String.raw`\bcompleted with [1-9][0-9]* (?:failures?|errors)\b`,
+    anchors: ['completed with'],
     example: '2025-07-08 06:40:00,019 - ERROR - ❌ Master import completed with 2 failures',
     source: `${ETL}/master_import.py`,
   },
@@ -174,6 +174,15 @@ export const ETL_CATALOGUE: readonly CatalogueEntry[] = [
     source: 'database_config.py',
   },
 
+  {
+    id: 'cursor-closed',
+    category: 'CONNECTION_TIMEOUT',
+    pattern: String.raw`\bdatabase cursor closed\b`,
+    anchors: ['cursor closed'],
+    example: '2025-07-08 06:12:00,004 - WARNING - Database cursor closed for ross@example.com, retrying...',
+    source: `${ETL}/session_refresh_service.py`,
+  },
+
   // Orphan and data-loss signs: rows left without their team, restores that failed, poor health.
   {
     id: 'reference-not-found',
@@ -273,6 +282,24 @@ export const ETL_CATALOGUE: readonly CatalogueEntry[] = [
     source: `${ETL}/bulletproof_team_id_preservation.py`,
   },
 
+  {
+    id: 'orphan-count',
+    category: 'ORPHAN_INDICATOR',
+    pattern: String.raw`\btotal orphans:? [1-9][0-9]*|\borphaned(?: [a-z_]+){0,3}: [1-9][0-9]*|\b[1-9][0-9]* orphaned\b`,
+    anchors: ['orphan'],
+    minLevel: 'INFO',
+    example: '2025-07-08 06:05:21,002 - INFO - 🚨 Total Orphans: 3',
+    source: `${ETL}/enhanced_etl_integration.py`,
+  },
+  {
+    id: 'emergency-repair-failed',
+    category: 'ORPHAN_INDICATOR',
+    pattern: String.raw`\b(?:emergency|orphan) repair failed\b|\borphan detection and fix failed\b`,
+    anchors: ['repair failed', 'fix failed'],
+    example: '2025-07-08 06:30:00,501 - ERROR - ❌ Emergency repair failed: relation "polls" does not exist',
+    source: `${ETL}/enhanced_etl_integration.py`,
+  },
+
   // Constraint problems.
   {
     id: 'constraint-violations-found',
@@ -297,6 +324,23 @@ export const ETL_CATALOGUE: readonly CatalogueEntry[] = [
     anchors: ['with null'],
     example: '2025-07-08 06:00:03,012 - WARNING - Fixed 4 teams with NULL club_id',
     source: `${ETL}/bulletproof_team_id_preservation.py`,
+  },
+
+  {
+    id: 'constraint-issues-detected',
+    category: 'CONSTRAINT_VIOLATION',
+    pattern: String.raw`\bconstraint issues detected\b`,
+    anchors: ['constraint issues'],
+    example: '2025-07-08 06:00:01,900 - WARNING - ⚠️  Constraint issues detected, attempting repair...',
+    source: `${ETL}/enhanced_etl_integration.py`,
+  },
+  {
+    id: 'team-name-taken',
+    category: 'CONSTRAINT_VIOLATION',
+    pattern: String.raw`\bskipping team\b.{0,80}\balready exists\b`,
+    anchors: ['skipping'],
+    example: "⚠️  Skipping team 'Tennaqua - 22' - name already exists in league 4911",
+    source: `${ETL}/bootstrap_teams_from_players.py`,
   },
 
   // Transactions given up.

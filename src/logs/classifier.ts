@@ -1,7 +1,7 @@
 import { AppError } from '../errors.ts';
 import { ETL_CATALOGUE } from './catalogue.ts';
 import { INFO_RANK, levelCounts, WARNING_RANK } from './level.ts';
-import type { MessageRule } from './rule.ts';
+import type { CatalogueEntry, MessageRule } from './rule.ts';
 import { reportsSuccess } from './success.ts';
 import type { BuiltinCategory, LogEntry, LogPattern } from './types.ts';
 
@@ -125,6 +125,8 @@ export interface Classifier {
   prefilters: Prefilter[];
   categories: string[];
   classify(entry: LogEntry): string | null;
+  /** The category and what decided it: `sqlstate:<code>`, a catalogue id, `pattern:<n>` or `generic:<n>`. */
+  match(entry: LogEntry): { category: string; rule: string } | null;
 }
 
 function compileUserPattern(p: LogPattern): RegExp {
@@ -148,6 +150,7 @@ function compileUserPattern(p: LogPattern): RegExp {
 
 interface CompiledRule {
   category: string;
+  id: string;
   re: RegExp;
   minRank: number;
 }
@@ -158,29 +161,41 @@ interface CompiledRule {
  * says INFO; configured patterns WARNING), and never when it reports success or zero problems.
  */
 export function createClassifier(patterns: LogPattern[] = []): Classifier {
-  const user = patterns.map((p): CompiledRule => {
-    return { category: p.category, re: compileUserPattern(p), minRank: WARNING_RANK };
-  });
-  const builtin = MESSAGE_RULES.map((r): CompiledRule => ({
+  const user = patterns.map((p, i): CompiledRule => ({
+    category: p.category,
+    id: `pattern:${i}`,
+    re: compileUserPattern(p),
+    minRank: WARNING_RANK,
+  }));
+  const builtin = MESSAGE_RULES.map((r, i): CompiledRule => ({
     category: r.category,
+    id: 'id' in r ? (r as CatalogueEntry).id : `generic:${i}`,
     re: new RegExp(r.pattern, 'i'),
     minRank: r.minLevel === 'INFO' ? INFO_RANK : WARNING_RANK,
   }));
   const rules = [...user, ...builtin];
   const categories = [...new Set<string>([...CATEGORY_ORDER, ...user.map((r) => r.category)])];
+  const match = (entry: LogEntry): { category: string; rule: string } | null => {
+    const byCode = entry.sqlState ? SQLSTATE_CATEGORIES[entry.sqlState] : undefined;
+    if (byCode) {
+      return levelCounts(entry.severity, WARNING_RANK)
+        ? { category: byCode, rule: `sqlstate:${entry.sqlState}` }
+        : null;
+    }
+    if (reportsSuccess(entry.message)) return null;
+    for (const { category, id, re, minRank } of rules) {
+      if (!levelCounts(entry.severity, minRank)) continue;
+      if (re.test(entry.message) || (entry.detail !== '' && re.test(entry.detail))) {
+        return { category, rule: id };
+      }
+    }
+    return null;
+  };
   return {
     prefilters: prefilters(patterns),
     categories,
-    classify(entry) {
-      const byCode = entry.sqlState ? SQLSTATE_CATEGORIES[entry.sqlState] : undefined;
-      if (byCode) return levelCounts(entry.severity, WARNING_RANK) ? byCode : null;
-      if (reportsSuccess(entry.message)) return null;
-      for (const { category, re, minRank } of rules) {
-        if (!levelCounts(entry.severity, minRank)) continue;
-        if (re.test(entry.message) || (entry.detail !== '' && re.test(entry.detail))) return category;
-      }
-      return null;
-    },
+    classify: (entry) => match(entry)?.category ?? null,
+    match,
   };
 }
 
