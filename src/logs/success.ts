@@ -1,14 +1,13 @@
 /**
  * Lines that report success or zero problems ("✅ …", "No orphaned records detected", "Total
- * orphans: 0", "Health Score: 100/100"). They use the very words the rules look for, so they are
- * recognised first and never count, whatever their level.
+ * orphans: 0"). They use the very words the rules look for, so they are recognised first and never
+ * count, whatever their level. (A health score counts only below 100: its rule says so.)
  */
 
 /** The marks the ETL puts before a step that went well. */
 const SUCCESS_MARK = /^[\s>*•-]*(?:✅|✓|✔|☑|🎉|🟢)/u;
 const NOTHING_FOUND =
   /^[^\p{L}\p{N}]*no (?:orphan\w*|broken|invalid|dangling|duplicate\w*|constraint violations?|issues|problems|errors|failures)\b/iu;
-const HEALTHY = /\bhealth(?: score)?:? 100(?:\.0+)?(?:\/100|%)|\bstatus:? healthy\b/i;
 
 const PROBLEM = String.raw`(?:orphan(?:s|ed)?|errors?|failures?|failed|issues|violations?|broken|invalid|missing|duplicates?|lost)`;
 /** "3 orphaned polls", "0 errors": a count before the word, at most one word between. */
@@ -33,10 +32,5 @@ function onlyZeroCounts(message: string): boolean {
 
 /** Whether `message` (an entry's own text, without its prefix) reports success or no problems. */
 export function reportsSuccess(message: string): boolean {
-  return (
-    SUCCESS_MARK.test(message) ||
-    NOTHING_FOUND.test(message) ||
-    HEALTHY.test(message) ||
-    onlyZeroCounts(message)
-  );
+  return SUCCESS_MARK.test(message) || NOTHING_FOUND.test(message) || onlyZeroCounts(message);
 }
