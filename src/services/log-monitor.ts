@@ -1,11 +1,10 @@
-import pg from 'pg';
-
 import { logger } from '../logger.ts';
 import { LogFollower } from '../logs/follower.ts';
 import type { LogPattern } from '../logs/types.ts';
 import type { App } from '../server/context.ts';
 import { type LogAlertListener, startLogAlertListener } from './log-alert-stream.ts';
-import { createPgOffsetStore, type LogThreshold } from './log-findings.ts';
+import type { LogThreshold } from './log-findings.ts';
+import { createLeasedPgOffsetStore, type LeasedOffsetStore } from './log-follow-lease.ts';
 
 const log = logger.child({ module: 'log-monitor' });
 
@@ -29,19 +28,11 @@ export interface LogMonitor {
 }
 
 /**
- * TypeORM's postgres driver keeps a pg Pool (`driver.master`): findings and offsets go through the
- * app's one pool, and createPgOffsetStore can open its transactions on it.
- */
-function appPool(app: App): pg.Pool {
-  const pool = (app.db.driver as unknown as { master?: unknown }).master;
-  if (!(pool instanceof pg.Pool)) throw new Error('The log monitor needs the app’s pg pool');
-  return pool;
-}
-
-/**
  * The serving process's log monitor: relays alerts to `logAlert` subscribers and, when log paths are
  * configured, follows them, committing each batch's findings with the offsets after it (restarts
- * neither lose nor repeat lines). Stops with the app.
+ * neither lose nor repeat lines). Each file is followed by the one instance that holds its lease
+ * (see createLeasedPgOffsetStore), so instances sharing log paths count each line once. Stops with
+ * the app.
  */
 export async function startLogMonitor(app: App, options: LogMonitorOptions = {}): Promise<LogMonitor> {
   const url = (app.db.options as { url?: string }).url;
@@ -51,23 +42,26 @@ export async function startLogMonitor(app: App, options: LogMonitorOptions = {})
   });
   const paths = options.paths ?? app.config.logPaths;
   let follower: LogFollower | null = null;
+  let store: LeasedOffsetStore | null = null;
   let running: Promise<void> = Promise.resolve();
   const controller = new AbortController();
   if (paths.length > 0) {
+    store = createLeasedPgOffsetStore(url, {
+      merge: 'add',
+      thresholds: options.thresholds,
+      applicationName: 'bpetl-serve-log-follower',
+      onAlert: (alert) => {
+        log.warn({ alert }, 'log alert raised');
+        listener.poke();
+      },
+    });
     follower = new LogFollower({
       paths,
       patterns: options.patterns,
       intervalMs: options.intervalMs,
       idleFlushMs: options.idleFlushMs,
       startAt: options.startAt,
-      store: createPgOffsetStore(appPool(app), {
-        merge: 'add',
-        thresholds: options.thresholds,
-        onAlert: (alert) => {
-          log.warn({ alert }, 'log alert raised');
-          listener.poke();
-        },
-      }),
+      store,
       onProblem: (problem) => log.warn({ problem }, 'log monitor problem'),
     });
     // The first poll fixes where each file starts, so a line written once this returns is read.
@@ -84,6 +78,7 @@ export async function startLogMonitor(app: App, options: LogMonitorOptions = {})
       closed = true;
       controller.abort();
       await running;
+      await store?.close();
       await listener.close();
     },
   };
