@@ -1,4 +1,5 @@
 import { AppError } from '../errors.ts';
+import { anchorPattern } from './anchors.ts';
 import { ETL_CATALOGUE } from './catalogue.ts';
 import { INFO_RANK, levelCounts, WARNING_RANK } from './level.ts';
 import type { CatalogueEntry, MessageRule } from './rule.ts';
@@ -107,7 +108,7 @@ export interface Prefilter {
  * configured patterns, arbitrary regexes, keep their own case-insensitive pass.
  */
 function prefilters(patterns: LogPattern[]): Prefilter[] {
-  const anchors = [...new Set(MESSAGE_RULES.flatMap((r) => r.anchors.map((a) => a.toLowerCase())))].join('|');
+  const anchors = anchorPattern(MESSAGE_RULES.flatMap((r) => r.anchors));
   const res: Prefilter[] = [
     { re: new RegExp(anchors, 'g'), lowercase: true },
     { re: new RegExp(CODES, 'g'), lowercase: false },
