@@ -1,35 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { ETL_CATALOGUE } from '../../src/logs/catalogue.ts';
 import { BUILTIN_RULES, createClassifier, grepPattern } from '../../src/logs/classifier.ts';
 import { plainLineEntry } from '../../src/logs/formats/text.ts';
-import { scanLogs } from '../../src/logs/scanner.ts';
 import { LOG_CATEGORIES } from '../../src/logs/types.ts';
+import { useScanText } from './scan-text.ts';
 
-let dir: string;
-let file = 0;
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'bpetl-catalogue-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-/** Totals of a scan of `text` as a file of its own: detection, prefilter, parser and classifier. */
-async function scanText(text: string): Promise<Record<string, number>> {
-  const name = path.join(dir, `etl-${file++}.log`);
-  await writeFile(name, text);
-  const result = await scanLogs({ paths: [name] });
-  expect(result.problems).toEqual([]);
-  return Object.fromEntries(Object.entries(result.totals).filter(([, n]) => n > 0));
-}
-
+const scanText = useScanText();
 const classifier = createClassifier();
 
 describe('the ETL message catalogue', () => {

@@ -1,30 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { readLevel, textParser } from '../../src/logs/formats/text.ts';
 import { levelCounts, levelRank } from '../../src/logs/level.ts';
-import { scanLogs } from '../../src/logs/scanner.ts';
+import { useScanText } from './scan-text.ts';
 
-let dir: string;
-let n = 0;
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'bpetl-severity-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function totals(lines: string[], ext = 'log'): Promise<Record<string, number>> {
-  const file = path.join(dir, `f${n++}.${ext}`);
-  await writeFile(file, lines.join('\n') + '\n');
-  const result = await scanLogs({ paths: [file] });
-  return Object.fromEntries(Object.entries(result.totals).filter(([, c]) => c > 0));
-}
+const scanText = useScanText();
+const totals = (lines: string[], ext = 'log') => scanText(`${lines.join('\n')}\n`, ext);
 
 const pino = (level: number | string, msg: string, extra = '') =>
   `{"level":${JSON.stringify(level)},"time":1754474400000,"msg":${JSON.stringify(msg)}${extra}}`;
