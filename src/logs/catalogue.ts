@@ -123,6 +123,16 @@ export const ETL_CATALOGUE: readonly CatalogueEntry[] = [
     source: `${ETL}/atomic_wrapper_enhanced.py`,
   },
 
+  {
+    id: 'association-error',
+    category: 'UPSERT_FAILURE',
+    pattern: String.raw`\berror creating association\b`,
+    anchors: ['creating association'],
+    example:
+      '2025-07-08 09:14:03,220 - ERROR - ❌ ASSOCIATION ERROR: Error creating association for nndz-WkMrK3didjlnUT09: value too long for type character varying(255)',
+    source: 'app/services/association_discovery_service.py',
+  },
+
   // Connection and timeout problems.
   {
     id: 'all-connection-attempts-failed',
