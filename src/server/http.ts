@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { bearerToken, tokenMatches } from './auth.ts';
+import { withConsole } from './console.ts';
 import type { App } from './context.ts';
 import { withMetricsEndpoint } from './metrics.ts';
 import { createYogaServer, type Yoga } from './yoga.ts';
@@ -37,7 +38,7 @@ export async function startHttpServer(
   options: { port: number; host: string },
 ): Promise<HttpServer> {
   const yoga = createYogaServer(app);
-  const server = createServer(withMetricsEndpoint(app, yoga));
+  const server = createServer(withConsole(withMetricsEndpoint(app, yoga)));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpServer, startHttpServer } from '../../src/server/http.ts';
 import { startServices } from '../../src/server/start-services.ts';
 import { useTestApp } from '../helpers/app.ts';
-import { CHROMIUM_ARGS, findChromium } from '../helpers/chromium.ts';
+import { CHROMIUM_ARGS, cutOffNetwork, findChromium } from '../helpers/chromium.ts';
 import { ROOT } from '../helpers/cli.ts';
 
 const executablePath = findChromium();
@@ -41,15 +41,7 @@ afterAll(async () => {
 });
 
 async function openGraphiQL(page: Page, query: string): Promise<void> {
-  // Anything but this server is off limits: the page must work with no internet.
-  await page.route('**/*', (route) => {
-    const url = route.request().url();
-    return url.startsWith(http.url.replace(/\/graphql$/, '')) ||
-      url.startsWith('blob:') ||
-      url.startsWith('data:')
-      ? route.continue()
-      : route.abort();
-  });
+  await cutOffNetwork(page, http.url.replace(/\/graphql$/, ''));
   await page.goto(`${http.url}?query=${encodeURIComponent(query)}`);
   await page.locator('.graphiql-execute-button').waitFor({ timeout: 30_000 });
 }

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 
+import type { Page } from 'playwright-core';
+
 /** Debian's chromium, as `.ci/run` installs it; null where none is installed. */
 export function findChromium(): string | null {
   try {
@@ -25,3 +27,13 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--disable-dev-shm-usage',
 ];
+
+/** Lets the page reach `origin` (and blob:/data: URLs) only: what it shows must work with no internet. */
+export async function cutOffNetwork(page: Page, origin: string): Promise<void> {
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    return url.startsWith(origin) || url.startsWith('blob:') || url.startsWith('data:')
+      ? route.continue()
+      : route.abort();
+  });
+}

@@ -11,7 +11,7 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description(
-      'serve GraphQL (with GraphiQL) at /graphql; starts the embedded database when DATABASE_URL is unset',
+      'serve the operator console at / and GraphQL (with GraphiQL) at /graphql; starts the embedded database when DATABASE_URL is unset',
     )
     .action(() =>
       runCommand(async (config) => {
@@ -34,7 +34,10 @@ export function registerServe(program: Command): void {
             'BPETL_API_TOKEN is not set: listening on 127.0.0.1 only, mutations are open to local users',
           );
         }
-        process.stdout.write(`bulletproof-etl is serving GraphQL; open GraphiQL at ${http.url}\n`);
+        const consoleUrl = http.url.replace(/graphql$/, '');
+        process.stdout.write(
+          `bulletproof-etl is serving the console at ${consoleUrl}; open GraphiQL at ${http.url}\n`,
+        );
         const signal = await waitForShutdownSignal();
         logger.info({ signal }, 'shutting down');
         await http.close();

@@ -1,0 +1,26 @@
+import { useEffect, useState } from 'preact/hooks';
+
+/** Hash routes (`#/runs/12`): the server serves one index, and every page has a link of its own. */
+export interface Route {
+  page: string;
+  id: string | null;
+}
+
+function parse(hash: string): Route {
+  const [page = 'health', id = null] = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  return { page, id };
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parse(location.hash));
+  useEffect(() => {
+    const onChange = () => setRoute(parse(location.hash));
+    addEventListener('hashchange', onChange);
+    return () => removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}
+
+export function navigate(path: string): void {
+  location.hash = `#/${path}`;
+}
