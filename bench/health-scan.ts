@@ -2,7 +2,7 @@
 // rows. Target ≤ 1 s. Run: npx tsx bench/health-scan.ts [userRows] [rounds]
 import { DataSource } from 'typeorm';
 
-import { checkHealth } from '../src/services/health.ts';
+import { checkHealth } from '../src/services/health/report.ts';
 import { median, seedBenchTeams, withBenchDatabase } from './orphan-bench-db.ts';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);

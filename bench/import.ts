@@ -11,12 +11,12 @@ import path from 'node:path';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 
-import { createApp } from '../src/app.ts';
+import { createApp } from '../src/app/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { generateLeagueFeed, writeLeagueFeed } from '../src/generator/index.ts';
 import type { ImportStats } from '../src/services/import/import-teams.ts';
-import type { PipelineEvent } from '../src/services/pipeline-runs.ts';
-import { startPipeline } from '../src/services/run-pipeline.ts';
+import { startPipeline } from '../src/services/pipeline/run-pipeline.ts';
+import type { PipelineEvent } from '../src/services/pipeline/runs.ts';
 import { importClassic } from './import-baseline.ts';
 import { withBenchDatabase } from './orphan-bench-db.ts';
 

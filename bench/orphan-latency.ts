@@ -1,10 +1,10 @@
 // End-to-end latency from COMMIT to an SSE subscriber of orphanDetected, at 1,000 events/s for
 // 30 s (10 events per statement every 10 ms). Target p99 ≤ 20 ms.
 // Run: npx tsx bench/orphan-latency.ts [eventsPerSecond] [seconds]
-import { createApp } from '../src/app.ts';
+import { createApp } from '../src/app/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { startHttpServer } from '../src/server/http.ts';
-import { startOrphanListener } from '../src/services/orphan-listener.ts';
+import { startOrphanListener } from '../src/services/orphans/listener.ts';
 import { percentile, withBenchDatabase } from './orphan-bench-db.ts';
 import { produceOrphans, subscribeOrphansOverSse } from './orphan-sse.ts';
 
@@ -15,7 +15,7 @@ const PER_STATEMENT = 10;
 await withBenchDatabase(async (url, pool) => {
   await pool.query(`alter table polls drop constraint polls_team_id_fkey`);
   const app = await createApp(loadConfig({}), url);
-  const listener = await startOrphanListener(app.db, app.pubsub, {
+  const listener = await startOrphanListener(app, {
     resolveIntervalMs: Number(process.env.RESOLVE_MS ?? 2000),
   });
   const http = await startHttpServer(app, { port: 0, host: '127.0.0.1' });

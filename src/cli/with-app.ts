@@ -1,6 +1,6 @@
-import { createApp, type RunningApp } from '../app.ts';
+import { createApp, type RunningApp } from '../app/app.ts';
+import { openDatabase } from '../app/database.ts';
 import type { Config } from '../config.ts';
-import { openDatabase } from '../runtime/database.ts';
 
 /** Opens the database (DATABASE_URL or the embedded cluster) and an app on it for one command. */
 export async function withApp<T>(config: Config, fn: (app: RunningApp) => Promise<T>): Promise<T> {

@@ -3,7 +3,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 
 import { AppError } from '../errors.ts';
-import type { GraphQLContext } from '../server/context.ts';
+import type { GraphQLContext } from './context.ts';
 
 /** The builder, its plugins and scalars; types live in the modules beside it. */
 export const builder = new SchemaBuilder<{

@@ -1,5 +1,5 @@
-import type { ClubRow } from '../services/reference-data.ts';
-import { listClubs } from '../services/reference-data.ts';
+import type { ClubRow } from '../services/reference/queries.ts';
+import { listClubs } from '../services/reference/queries.ts';
 import { builder } from './builder.ts';
 
 export const ClubType = builder.objectRef<ClubRow>('Club').implement({

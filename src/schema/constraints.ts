@@ -1,7 +1,8 @@
-import type { ConstraintIssue } from '../services/constraints.ts';
-import { validateConstraints } from '../services/constraints.ts';
-import type { ConstraintRepairAction, ConstraintRepairResult } from '../services/repair-constraints.ts';
-import { repairConstraints } from '../services/repair-constraints.ts';
+import type { ConstraintRepairAction } from '../services/constraints/action.ts';
+import type { ConstraintRepairResult } from '../services/constraints/repair.ts';
+import { repairConstraints } from '../services/constraints/repair.ts';
+import type { ConstraintIssue } from '../services/constraints/validate.ts';
+import { validateConstraints } from '../services/constraints/validate.ts';
 import { builder } from './builder.ts';
 
 export const SeverityEnum = builder.enumType('Severity', {

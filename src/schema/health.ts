@@ -4,7 +4,7 @@ import {
   type HealthReport,
   type HealthType,
   streamHealth,
-} from '../services/health.ts';
+} from '../services/health/report.ts';
 import { builder } from './builder.ts';
 import { ConstraintCheckEnum, ConstraintIssueType } from './constraints.ts';
 

@@ -1,5 +1,5 @@
-import type { LeagueRow } from '../services/reference-data.ts';
-import { listLeagues } from '../services/reference-data.ts';
+import type { LeagueRow } from '../services/reference/queries.ts';
+import { listLeagues } from '../services/reference/queries.ts';
 import { builder } from './builder.ts';
 
 export const LeagueType = builder.objectRef<LeagueRow>('League').implement({

@@ -1,5 +1,5 @@
-import { type LogAlertEvent, streamLogAlerts } from '../services/log-alert-stream.ts';
-import { listLogFindings, type StoredLogFinding } from '../services/log-findings.ts';
+import { type LogAlertEvent, streamLogAlerts } from '../services/logs/alerts.ts';
+import { listLogFindings, type StoredLogFinding } from '../services/logs/findings.ts';
 import { builder } from './builder.ts';
 import { parseEventId } from './orphan.ts';
 

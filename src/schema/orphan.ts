@@ -1,6 +1,6 @@
 import { AppError } from '../errors.ts';
-import { listOrphanEvents, type OrphanEvent } from '../services/orphan-events.ts';
-import { streamOrphanEvents } from '../services/orphan-stream.ts';
+import { listOrphanEvents, type OrphanEvent } from '../services/orphans/events.ts';
+import { streamOrphanEvents } from '../services/orphans/stream.ts';
 import { builder } from './builder.ts';
 
 export const OrphanResolutionEnum = builder.enumType('OrphanResolution', {

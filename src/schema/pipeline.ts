@@ -3,6 +3,7 @@ import { resolveImportSource } from '../services/import/import-source.ts';
 import type { ImportStats, TableCounts } from '../services/import/import-teams.ts';
 import { importTeams } from '../services/import/import-teams.ts';
 import { saveUpload } from '../services/import/upload.ts';
+import { cancelPipeline, followRunEvents, runPipeline } from '../services/pipeline/run-pipeline.ts';
 import {
   getRun,
   listRuns,
@@ -10,8 +11,7 @@ import {
   type PipelineEvent,
   type PipelineRun,
   RUN_STATUSES,
-} from '../services/pipeline-runs.ts';
-import { cancelPipeline, followRunEvents, runPipeline } from '../services/run-pipeline.ts';
+} from '../services/pipeline/runs.ts';
 import type { Rejection } from '../sources/records.ts';
 import { builder } from './builder.ts';
 import { ErrorCodeEnum } from './error.ts';

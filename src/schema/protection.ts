@@ -4,7 +4,7 @@ import {
   type ProtectedTable,
   type ProtectionStatus,
   protectionStatus,
-} from '../services/protection.ts';
+} from '../services/protection/switch.ts';
 import { builder } from './builder.ts';
 
 const ProtectedTableType = builder.objectRef<ProtectedTable>('ProtectedTable').implement({

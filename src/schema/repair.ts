@@ -7,7 +7,7 @@ import {
   type RepairRecord,
   type RepairReport,
   undoRepair,
-} from '../services/orphan-repair.ts';
+} from '../services/orphans/repair.ts';
 import { builder } from './builder.ts';
 import { parseEventId } from './orphan.ts';
 

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.ts';
-import type { RestoreResult } from '../services/restore.ts';
-import { restoreUserData } from '../services/restore.ts';
+import type { RestoreResult } from '../services/snapshots/restore.ts';
+import { restoreUserData } from '../services/snapshots/restore.ts';
 import { builder } from './builder.ts';
 
 const RestoreReferenceCount = builder

@@ -1,5 +1,5 @@
-import type { SeriesRow } from '../services/reference-data.ts';
-import { listSeries } from '../services/reference-data.ts';
+import type { SeriesRow } from '../services/reference/queries.ts';
+import { listSeries } from '../services/reference/queries.ts';
 import { builder } from './builder.ts';
 
 export const SeriesType = builder.objectRef<SeriesRow>('Series').implement({

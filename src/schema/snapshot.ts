@@ -1,5 +1,5 @@
-import type { SnapshotSummary } from '../services/snapshots.ts';
-import { createSnapshot, listSnapshots } from '../services/snapshots.ts';
+import type { SnapshotSummary } from '../services/snapshots/snapshots.ts';
+import { createSnapshot, listSnapshots } from '../services/snapshots/snapshots.ts';
 import { builder } from './builder.ts';
 
 const SnapshotTypeCount = builder

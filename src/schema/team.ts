@@ -1,6 +1,6 @@
 import { AppError } from '../errors.ts';
-import type { TeamRow } from '../services/reference-data.ts';
-import { listTeams, MAX_PAGE_SIZE } from '../services/reference-data.ts';
+import type { TeamRow } from '../services/reference/queries.ts';
+import { listTeams, MAX_PAGE_SIZE } from '../services/reference/queries.ts';
 import { builder } from './builder.ts';
 import { ClubType } from './club.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';

@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { getOperationAST, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
-import type { GraphQLContext } from './context.ts';
+import type { GraphQLContext } from '../schema/context.ts';
 
 /** Constant-time comparison of a presented credential with the configured token. */
 export function tokenMatches(expected: string | null, presented: string | null | undefined): boolean {

@@ -5,11 +5,11 @@ import { type execute, type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 
+import type { App } from '../app/app.ts';
 import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { bearerToken, tokenMatches } from './auth.ts';
 import { withConsole } from './console.ts';
-import type { App } from './context.ts';
 import { withMetricsEndpoint } from './metrics.ts';
 import { createYogaServer, type Yoga } from './yoga.ts';
 

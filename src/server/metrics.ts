@@ -1,8 +1,8 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 
+import type { App } from '../app/app.ts';
 import { logger } from '../logger.ts';
-import { createMetrics } from '../services/metrics.ts';
-import type { App } from './context.ts';
+import { createMetrics } from '../services/health/metrics.ts';
 
 /** Serves GET /metrics (Prometheus text format) in front of `next`; everything else goes on. */
 export function withMetricsEndpoint(app: App, next: RequestListener): RequestListener {

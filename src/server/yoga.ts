@@ -6,11 +6,12 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 
+import type { App } from '../app/app.ts';
 import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
+import type { GraphQLContext } from '../schema/context.ts';
 import { schema } from '../schema/index.ts';
 import { bearerToken, tokenMatches, useRequireTokenForWrites } from './auth.ts';
-import type { App, GraphQLContext } from './context.ts';
 import { useRequestSizeLimit } from './limits.ts';
 
 const requestIds = new AsyncLocalStorage<string>();

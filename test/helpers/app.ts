@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 
-import { createApp, type RunningApp } from '../../src/app.ts';
+import { createApp, type RunningApp } from '../../src/app/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createYogaServer, type Yoga } from '../../src/server/yoga.ts';
 import { type TestDatabase, useTestDatabase } from './database.ts';

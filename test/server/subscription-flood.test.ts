@@ -2,10 +2,10 @@ import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
+import { startServices } from '../../src/app/start-services.ts';
 import { type HttpServer, MAX_OPERATIONS_PER_SOCKET, startHttpServer } from '../../src/server/http.ts';
-import { startServices } from '../../src/server/start-services.ts';
 import { useTestApp } from '../helpers/app.ts';
-import { ORPHAN_SUBSCRIPTION, subscribeOrphans } from '../orphans/helpers.ts';
+import { ORPHAN_SUBSCRIPTION, subscribeOrphans } from '../services/orphans/helpers.ts';
 
 const t = useTestApp();
 let http: HttpServer;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-import { DEMO_TEAMS, loadDemo } from '../../services/demo.ts';
+import { DEMO_TEAMS, loadDemo } from '../../services/pipeline/demo.ts';
 import { runCommand } from '../run-command.ts';
 import { withApp } from '../with-app.ts';
 import { printRunSummary, progressReporter, runJson } from './import.ts';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-import { checkHealth, type HealthReport, type HealthStatus } from '../../services/health.ts';
+import { checkHealth, type HealthReport, type HealthStatus } from '../../services/health/report.ts';
 import { runCommand } from '../run-command.ts';
 import { withApp } from '../with-app.ts';
 

@@ -2,8 +2,8 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 
 import type { ImportStats } from '../../services/import/import-teams.ts';
-import type { PipelineEvent, PipelineRun } from '../../services/pipeline-runs.ts';
-import { cancelPipeline, startPipeline } from '../../services/run-pipeline.ts';
+import { cancelPipeline, startPipeline } from '../../services/pipeline/run-pipeline.ts';
+import type { PipelineEvent, PipelineRun } from '../../services/pipeline/runs.ts';
 import { EXIT_FAILURE, runCommand } from '../run-command.ts';
 import { withApp } from '../with-app.ts';
 

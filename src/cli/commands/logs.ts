@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import pg from 'pg';
 
+import { openDatabase } from '../../app/database.ts';
 import type { Config } from '../../config.ts';
 import { AppError } from '../../errors.ts';
 import { logger } from '../../logger.ts';
@@ -21,9 +22,8 @@ import {
   type ScanResult,
 } from '../../logs/index.ts';
 import { loadLogPatterns } from '../../logs/patterns.ts';
-import { openDatabase } from '../../runtime/database.ts';
-import { recordFindings } from '../../services/log-findings.ts';
-import { createLeasedPgOffsetStore } from '../../services/log-follow-lease.ts';
+import { recordFindings } from '../../services/logs/findings.ts';
+import { createLeasedPgOffsetStore } from '../../services/logs/lease.ts';
 import { runCommand, waitForShutdownSignal } from '../run-command.ts';
 
 interface LogsOptions {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 
+import { openDatabase } from '../../app/database.ts';
 import { migrateDown, migrateUp } from '../../db/migrate.ts';
-import { openDatabase } from '../../runtime/database.ts';
 import { runCommand } from '../run-command.ts';
 
 export function registerMigrate(program: Command): void {

@@ -6,7 +6,7 @@ import {
   enableProtection,
   type ProtectionStatus,
   protectionStatus,
-} from '../../services/protection.ts';
+} from '../../services/protection/switch.ts';
 import { runCommand } from '../run-command.ts';
 import { withApp } from '../with-app.ts';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-import { emergencyRepair, repairOrphans, type RepairReport } from '../../services/orphan-repair.ts';
+import { emergencyRepair, repairOrphans, type RepairReport } from '../../services/orphans/repair.ts';
 import { runCommand } from '../run-command.ts';
 import { withApp } from '../with-app.ts';
 

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 
-import { createApp } from '../../app.ts';
+import { createApp } from '../../app/app.ts';
+import { openDatabase } from '../../app/database.ts';
+import { startServices } from '../../app/start-services.ts';
 import { logger } from '../../logger.ts';
-import { openDatabase } from '../../runtime/database.ts';
 import { startHttpServer } from '../../server/http.ts';
-import { startServices } from '../../server/start-services.ts';
 import { runCommand, waitForShutdownSignal } from '../run-command.ts';
 
 export function registerServe(program: Command): void {

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 
 import { AppError } from '../../errors.ts';
-import { type RestoreResult, restoreUserData } from '../../services/restore.ts';
-import { getSnapshot, listSnapshots, type SnapshotSummary } from '../../services/snapshots.ts';
+import { type RestoreResult, restoreUserData } from '../../services/snapshots/restore.ts';
+import { getSnapshot, listSnapshots, type SnapshotSummary } from '../../services/snapshots/snapshots.ts';
 import { runCommand } from '../run-command.ts';
 import { withApp } from '../with-app.ts';
 

@@ -1,0 +1,172 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+import { inTransaction } from '../../db/data-source.ts';
+import { AppError } from '../../errors.ts';
+import { ident, loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
+import type { ConstraintRepairAction } from './action.ts';
+import { mergeDuplicates } from './merge-duplicates.ts';
+import { NATURAL_KEYS, validateConstraints } from './validate.ts';
+
+type Db = Pick<EntityManager, 'query'>;
+
+export interface ConstraintRepairResult {
+  actions: ConstraintRepairAction[];
+  dryRun: boolean;
+}
+
+/**
+ * Pipeline step 2: makes the database safe for an id-preserving refresh.
+ *
+ * 1. Duplicate reference rows (same natural key; clubs compared case- and space-insensitively) are
+ *    merged, parents first (leagues, clubs, series, teams, players) so a merge that creates child
+ *    duplicates is followed by theirs. The survivor is the lowest id: the oldest row, whose id other
+ *    systems most likely hold. Every dependent (each foreign key to the table and each protection-spec
+ *    column pointing at it) is moved to the survivor first, then the losers are deleted; a survivor
+ *    inherits `is_active` when any of its duplicates was active.
+ * 2. Missing natural-key constraints (NATURAL_KEYS) are added, when the key is clean.
+ * 3. Missing protection-spec foreign keys are added NOT VALID, then validated when no row dangles;
+ *    existing NOT VALID ones are validated once clean.
+ *
+ * Idempotent: a second call finds nothing to do. Each action is recorded in
+ * bpetl.constraint_repairs. A dry run does everything inside a savepoint and rolls it back.
+ */
+export async function repairConstraints(
+  dataSource: DataSource,
+  options: { dryRun?: boolean; manager?: EntityManager } = {},
+): Promise<ConstraintRepairResult> {
+  const dryRun = options.dryRun ?? false;
+  return inTransaction(dataSource, options.manager, async (manager) => {
+    await manager.query('savepoint bpetl_repair_constraints');
+    let actions: ConstraintRepairAction[];
+    try {
+      actions = await repairAll(manager);
+    } catch (err) {
+      await manager.query('rollback to savepoint bpetl_repair_constraints');
+      throw err;
+    }
+    if (dryRun) {
+      await manager.query('rollback to savepoint bpetl_repair_constraints');
+      return { actions, dryRun };
+    }
+    await manager.query('release savepoint bpetl_repair_constraints');
+    if (actions.length > 0) {
+      await manager.query(
+        `insert into bpetl.constraint_repairs (kind, table_name, detail, rows)
+         select * from unnest($1::text[], $2::text[], $3::text[], $4::int[])`,
+        [
+          actions.map((a) => a.kind),
+          actions.map((a) => a.table),
+          actions.map((a) => a.detail),
+          actions.map((a) => a.rows),
+        ],
+      );
+    }
+    return { actions, dryRun };
+  });
+}
+
+async function repairAll(manager: Db): Promise<ConstraintRepairAction[]> {
+  const spec = await loadProtectionSpec(manager);
+  const actions: ConstraintRepairAction[] = [];
+  const lifted = new Set<string>();
+  for (const key of NATURAL_KEYS) {
+    const action = await mergeDuplicates(manager, key, spec, lifted);
+    if (action) actions.push(action);
+  }
+  const issues = await validateConstraints(manager);
+  const unclean = new Set(
+    issues.filter((i) => i.check === 'DUPLICATE_KEY' || i.check === 'NULL_KEY').map((i) => i.table),
+  );
+  for (const issue of issues.filter((i) => i.check === 'MISSING_CONSTRAINT')) {
+    const key = NATURAL_KEYS.find((k) => k.table === issue.table && k.name === issue.subject);
+    if (!key || unclean.has(key.table)) continue;
+    const nulls = key.nullable?.length ? ' nulls not distinct' : '';
+    await manager.query(
+      `alter table ${ident(key.table)} add constraint ${ident(key.name)} unique${nulls} (${key.columns
+        .map(ident)
+        .join(', ')})`,
+    );
+    actions.push({
+      kind: 'ADD_CONSTRAINT',
+      table: key.table,
+      detail: `added unique constraint ${key.name} (${key.columns.join(', ')})`,
+      rows: 0,
+    });
+  }
+  const stillUnclean = NATURAL_KEYS.filter((k) => lifted.has(k.name) && unclean.has(k.table));
+  if (stillUnclean.length > 0) {
+    // Never leave a database with fewer constraints than it had: undo everything (the caller's savepoint).
+    throw new AppError(
+      'INTERNAL',
+      `Merging duplicates left ${stillUnclean.map((k) => k.table).join(', ')} with duplicate or NULL keys, ` +
+        'so its natural key could not be restored; nothing was changed',
+      { keys: stillUnclean.map((k) => k.name) },
+    );
+  }
+  for (const issue of issues.filter((i) => i.check === 'MISSING_FOREIGN_KEY')) {
+    const ref = spec.find((r) => r.name === issue.subject);
+    if (ref) actions.push(await addForeignKey(manager, ref));
+  }
+  actions.push(...(await validatePendingForeignKeys(manager, spec)));
+  return actions;
+}
+
+async function danglingRows(manager: Db, ref: ProtectedReference): Promise<number> {
+  const [{ n }]: Array<{ n: number }> = await manager.query(
+    `select count(*)::int as n from ${ident(ref.sourceTable)} s
+      where s.${ident(ref.sourceColumn)} is not null
+        and not exists (select 1 from ${ident(ref.targetTable)} t
+                         where t.${ident(ref.targetColumn)} = s.${ident(ref.sourceColumn)})`,
+  );
+  return n;
+}
+
+async function addForeignKey(manager: Db, ref: ProtectedReference): Promise<ConstraintRepairAction> {
+  const name = `${ref.sourceTable}_${ref.sourceColumn}_fkey`;
+  // NOT VALID first: new writes are checked at once; existing rows only when validated below.
+  await manager.query(
+    `alter table ${ident(ref.sourceTable)} add constraint ${ident(name)} foreign key (${ident(ref.sourceColumn)})
+       references ${ident(ref.targetTable)} (${ident(ref.targetColumn)}) not valid`,
+  );
+  const dangling = await danglingRows(manager, ref);
+  if (dangling === 0) {
+    await manager.query(`alter table ${ident(ref.sourceTable)} validate constraint ${ident(name)}`);
+  }
+  return {
+    kind: 'ADD_CONSTRAINT',
+    table: ref.sourceTable,
+    detail:
+      `added foreign key ${name} (${ref.name} → ${ref.targetTable}.${ref.targetColumn})` +
+      (dangling === 0 ? ', validated' : `, NOT VALID: ${dangling} row(s) dangle`),
+    rows: dangling,
+  };
+}
+
+/** NOT VALID spec foreign keys whose rows are now clean get validated. */
+async function validatePendingForeignKeys(
+  manager: Db,
+  spec: ProtectedReference[],
+): Promise<ConstraintRepairAction[]> {
+  const actions: ConstraintRepairAction[] = [];
+  for (const ref of spec) {
+    const pending: Array<{ name: string }> = await manager.query(
+      `select c.conname as name from pg_constraint c
+        where c.contype = 'f' and not c.convalidated and c.conrelid = to_regclass($1)
+          and c.confrelid = to_regclass($3)
+          and c.conkey = array[(select attnum from pg_attribute
+                                 where attrelid = to_regclass($1) and attname = $2)]`,
+      [`public.${ref.sourceTable}`, ref.sourceColumn, `public.${ref.targetTable}`],
+    );
+    for (const { name } of pending) {
+      if ((await danglingRows(manager, ref)) > 0) continue;
+      await manager.query(`alter table ${ident(ref.sourceTable)} validate constraint ${ident(name)}`);
+      actions.push({
+        kind: 'ADD_CONSTRAINT',
+        table: ref.sourceTable,
+        detail: `validated foreign key ${name}`,
+        rows: 0,
+      });
+    }
+  }
+  return actions;
+}

@@ -1,0 +1,182 @@
+import type { EntityManager } from 'typeorm';
+
+import { danglingPredicate, ident, loadProtectionSpec } from '../protection/spec.ts';
+
+export type Severity = 'CRITICAL' | 'WARNING' | 'INFO';
+
+export interface ConstraintIssue {
+  check: 'MISSING_CONSTRAINT' | 'MISSING_FOREIGN_KEY' | 'DUPLICATE_KEY' | 'NULL_KEY' | 'ORPHANS';
+  severity: Severity;
+  table: string;
+  /** The constraint, key or reference concerned. */
+  subject: string;
+  message: string;
+  /** Rows affected (duplicates beyond the first, NULL keys, dangling references). */
+  rows: number;
+}
+
+/** Natural keys the import upserts on; each must be enforced by a unique constraint or index. */
+export const NATURAL_KEYS: ReadonlyArray<{
+  table: string;
+  name: string;
+  columns: string[];
+  /** Key columns allowed to be NULL (a series not yet linked to a league). */
+  nullable?: string[];
+}> = [
+  { table: 'leagues', name: 'unique_league_id', columns: ['league_id'] },
+  { table: 'clubs', name: 'unique_club_name', columns: ['name'] },
+  {
+    table: 'series',
+    name: 'unique_series_league_name',
+    columns: ['league_id', 'name'],
+    nullable: ['league_id'],
+  },
+  { table: 'teams', name: 'unique_team_club_series_league', columns: ['club_id', 'series_id', 'league_id'] },
+  {
+    table: 'players',
+    name: 'unique_player_league_club_series',
+    columns: ['tenniscores_player_id', 'league_id', 'club_id', 'series_id'],
+  },
+];
+
+type Db = Pick<EntityManager, 'query'>;
+
+/** Unique constraints and unique indexes of a table, as ordered column lists. */
+async function uniqueColumnSets(db: Db, table: string): Promise<string[][]> {
+  const rows: Array<{ columns: string[] }> = await db.query(
+    `select array_agg(a.attname::text order by k.ord) as columns
+       from pg_index i
+       cross join lateral unnest(i.indkey) with ordinality as k(attnum, ord)
+       join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+      where i.indrelid = to_regclass($1) and i.indisunique and i.indpred is null
+      group by i.indexrelid`,
+    [`public.${table}`],
+  );
+  return rows.map((r) => r.columns);
+}
+
+/**
+ * True when the database itself rules out duplicate and NULL keys: a valid unique index on exactly
+ * the key's columns (NULLS NOT DISTINCT where a column may be NULL) and NOT NULL on the others. Such
+ * a key needs no scan of the table, which on a million players is most of validating it.
+ */
+export async function keyEnforced(db: Db, key: (typeof NATURAL_KEYS)[number]): Promise<boolean> {
+  const nullable = key.nullable ?? [];
+  const [row]: Array<{ unique: boolean; notNull: boolean }> = await db.query(
+    `select exists (
+              select 1 from pg_index i
+               where i.indrelid = to_regclass($1) and i.indisunique and i.indisvalid
+                 and i.indpred is null and i.indexprs is null and (i.indnullsnotdistinct or not $4)
+                 and (select array_agg(a.attname::text order by a.attname)
+                        from unnest(i.indkey) k(attnum)
+                        join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum)
+                     = (select array_agg(c order by c) from unnest($2::text[]) c)) as unique,
+            not exists (
+              select 1 from pg_attribute a
+               where a.attrelid = to_regclass($1) and a.attname = any($3::text[]) and not a.attnotnull)
+              as "notNull"`,
+    [
+      `public.${key.table}`,
+      key.columns,
+      key.columns.filter((c) => !nullable.includes(c)),
+      nullable.length > 0,
+    ],
+  );
+  return Boolean(row?.unique && row.notNull);
+}
+
+async function hasForeignKey(db: Db, table: string, column: string, target: string): Promise<boolean> {
+  const rows = await db.query(
+    `select 1 from pg_constraint c
+      where c.contype = 'f' and c.conrelid = to_regclass($1) and c.confrelid = to_regclass($3)
+        and c.conkey = array[(select attnum from pg_attribute where attrelid = to_regclass($1) and attname = $2)]`,
+    [`public.${table}`, column, `public.${target}`],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * Step 1 of the pipeline: reports what would make an ID-preserving refresh unsafe. Changes nothing.
+ * Natural keys must be enforced and clean; every protection-spec reference that can have a
+ * foreign key should have one; dangling references are reported per reference.
+ */
+export async function validateConstraints(db: Db): Promise<ConstraintIssue[]> {
+  const issues: ConstraintIssue[] = [];
+  for (const key of NATURAL_KEYS) {
+    const sets = await uniqueColumnSets(db, key.table);
+    const enforced = sets.some(
+      (cols) => cols.length === key.columns.length && key.columns.every((c) => cols.includes(c)),
+    );
+    const cols = key.columns.map(ident).join(', ');
+    const [{ duplicates, nulls }] = (await keyEnforced(db, key))
+      ? [{ duplicates: 0, nulls: 0 }]
+      : await db.query(
+          `select coalesce(sum(n - 1), 0)::int as duplicates,
+              (select count(*)::int from ${ident(key.table)} where ${key.columns
+                .filter((c) => !key.nullable?.includes(c))
+                .map((c) => `${ident(c)} is null`)
+                .join(' or ')}) as nulls
+         from (select count(*) as n from ${ident(key.table)} group by ${cols} having count(*) > 1) d`,
+        );
+    if (!enforced) {
+      issues.push({
+        check: 'MISSING_CONSTRAINT',
+        severity: 'CRITICAL',
+        table: key.table,
+        subject: key.name,
+        message: `${key.table} has no unique constraint on (${key.columns.join(', ')}): upserts cannot keep ids stable`,
+        rows: 0,
+      });
+    }
+    if (duplicates > 0) {
+      issues.push({
+        check: 'DUPLICATE_KEY',
+        severity: 'CRITICAL',
+        table: key.table,
+        subject: key.name,
+        message: `${duplicates} ${key.table} rows duplicate another row's (${key.columns.join(', ')})`,
+        rows: duplicates,
+      });
+    }
+    if (nulls > 0) {
+      issues.push({
+        check: 'NULL_KEY',
+        severity: 'CRITICAL',
+        table: key.table,
+        subject: key.name,
+        message: `${nulls} ${key.table} rows have a NULL in their natural key (${key.columns.join(', ')})`,
+        rows: nulls,
+      });
+    }
+  }
+  for (const ref of await loadProtectionSpec(db)) {
+    // A reference to a non-unique column (external player ids) cannot have a foreign key.
+    if (
+      ref.targetColumn === 'id' &&
+      !(await hasForeignKey(db, ref.sourceTable, ref.sourceColumn, ref.targetTable))
+    ) {
+      issues.push({
+        check: 'MISSING_FOREIGN_KEY',
+        severity: 'WARNING',
+        table: ref.sourceTable,
+        subject: ref.name,
+        message: `${ref.name} has no foreign key to ${ref.targetTable}.${ref.targetColumn}: deletes can orphan it silently`,
+        rows: 0,
+      });
+    }
+    const [{ n }] = await db.query(
+      `select count(*)::int as n from ${ident(ref.sourceTable)} s where ${danglingPredicate(ref)}`,
+    );
+    if (n > 0) {
+      issues.push({
+        check: 'ORPHANS',
+        severity: 'CRITICAL',
+        table: ref.sourceTable,
+        subject: ref.name,
+        message: `${n} ${ref.sourceTable} rows reference a missing ${ref.targetTable}.${ref.targetColumn}`,
+        rows: n,
+      });
+    }
+  }
+  return issues;
+}

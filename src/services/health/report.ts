@@ -1,0 +1,189 @@
+import type { EntityManager } from 'typeorm';
+
+import type { Publisher, Subscriber } from '../../events/pubsub.ts';
+import { TOPIC } from '../../events/topics.ts';
+import { logger } from '../../logger.ts';
+import { type ConstraintIssue, validateConstraints } from '../constraints/validate.ts';
+import { ident, loadProtectionSpec } from '../protection/spec.ts';
+
+type Db = Pick<EntityManager, 'query'>;
+
+export type HealthStatus = 'HEALTHY' | 'DEGRADED' | 'CRITICAL';
+
+export interface HealthType {
+  /** Protected data type (polls, availability, practice_times, …). */
+  name: string;
+  rows: number;
+  orphans: number;
+}
+
+export interface HealthCheck {
+  check: ConstraintIssue['check'];
+  issues: number;
+  /** Rows affected over all issues of this check. */
+  rows: number;
+  /** Points this check took off the score. */
+  penalty: number;
+}
+
+export interface HealthReport {
+  score: number;
+  status: HealthStatus;
+  checkedAt: Date;
+  types: HealthType[];
+  checks: HealthCheck[];
+  issues: ConstraintIssue[];
+}
+
+declare module '../../events/topics.ts' {
+  interface Topics {
+    /** A HealthReport whenever score, status or counts change. */
+    healthChanged: [report: HealthReport];
+  }
+}
+
+/** Checks that make an ID-preserving import unsafe: any of them makes the status CRITICAL. */
+const STRUCTURAL = new Set<ConstraintIssue['check']>(['MISSING_CONSTRAINT', 'DUPLICATE_KEY', 'NULL_KEY']);
+
+/**
+ * The score (documented in the README, "Health score"): 100 minus
+ * - 20 per structural issue (missing natural-key constraint, duplicate keys, NULL keys),
+ * - 5 per protected reference without a foreign key,
+ * - for orphans: 10 + 40 × (orphaned rows / protected rows), rounded up, at most 50,
+ * never below 0. 100 exactly when there are no issues at all.
+ */
+export function scoreHealth(issues: ConstraintIssue[], types: HealthType[]): Omit<HealthReport, 'checkedAt'> {
+  const rows = types.reduce((n, t) => n + t.rows, 0);
+  const orphans = types.reduce((n, t) => n + t.orphans, 0);
+  const checks = new Map<ConstraintIssue['check'], HealthCheck>();
+  for (const issue of issues) {
+    const check = checks.get(issue.check) ?? { check: issue.check, issues: 0, rows: 0, penalty: 0 };
+    check.issues += 1;
+    check.rows += issue.rows;
+    if (STRUCTURAL.has(issue.check)) check.penalty += 20;
+    else if (issue.check === 'MISSING_FOREIGN_KEY') check.penalty += 5;
+    checks.set(issue.check, check);
+  }
+  if (orphans > 0) {
+    const check = checks.get('ORPHANS') ?? { check: 'ORPHANS', issues: 0, rows: orphans, penalty: 0 };
+    check.penalty = Math.min(50, 10 + Math.ceil((40 * orphans) / Math.max(rows, orphans)));
+    checks.set('ORPHANS', check);
+  }
+  const penalty = [...checks.values()].reduce((n, c) => n + c.penalty, 0);
+  const score = Math.max(0, 100 - penalty);
+  const structural = issues.some((i) => STRUCTURAL.has(i.check));
+  const status: HealthStatus = score === 100 ? 'HEALTHY' : structural || score < 50 ? 'CRITICAL' : 'DEGRADED';
+  return { score, status, types, checks: [...checks.values()], issues };
+}
+
+/**
+ * Full health scan: natural keys, foreign keys and every protected reference. Reads only.
+ * Orphan counts come from validateConstraints' per-reference anti-joins (its ORPHANS issues), so
+ * user data is scanned for them once; rows per type are plain counts.
+ */
+export async function checkHealth(db: Db): Promise<HealthReport> {
+  const issues = await validateConstraints(db);
+  const orphansByReference = new Map(
+    issues.filter((i) => i.check === 'ORPHANS').map((i) => [i.subject, i.rows] as const),
+  );
+  const rowCounts = new Map<string, number>();
+  const byType = new Map<string, HealthType>();
+  for (const ref of await loadProtectionSpec(db)) {
+    const where = ref.rowFilter ? ` where (${ref.rowFilter})` : '';
+    const key = `${ref.sourceTable}${where}`;
+    if (!rowCounts.has(key)) {
+      const [{ n }] = await db.query(`select count(*)::int as n from ${ident(ref.sourceTable)}${where}`);
+      rowCounts.set(key, n);
+    }
+    const type = byType.get(ref.dataType) ?? { name: ref.dataType, rows: 0, orphans: 0 };
+    // Two references of one table (availability: player and series) count its rows once.
+    type.rows = Math.max(type.rows, rowCounts.get(key)!);
+    type.orphans += orphansByReference.get(ref.name) ?? 0;
+    byType.set(ref.dataType, type);
+  }
+  const types = [...byType.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return { ...scoreHealth(issues, types), checkedAt: new Date() };
+}
+
+/** What a change is judged on: the time of the check is not a change. */
+function fingerprint(report: HealthReport): string {
+  return JSON.stringify([report.score, report.status, report.types, report.checks]);
+}
+
+export interface HealthWatcher {
+  /** Asks for a re-check soon (coalesced). */
+  poke(): void;
+  /** The last report computed, if any. */
+  readonly last: HealthReport | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Re-checks health when poked (new or resolved orphan events) and on an interval, publishing a
+ * report on `healthChanged` whenever it differs from the previous one.
+ */
+export function startHealthWatcher(
+  db: Db,
+  pubsub: Publisher,
+  options: {
+    /** Periodic re-check, default 30 s: catches changes no event announces (a dropped constraint). */
+    intervalMs?: number;
+    /** Pokes within this window share one check, default 500 ms (a full scan is not free). */
+    debounceMs?: number;
+  } = {},
+): HealthWatcher {
+  let last: HealthReport | null = null;
+  let pending: NodeJS.Timeout | null = null;
+  let running: Promise<void> = Promise.resolve();
+  let closed = false;
+  const check = () => {
+    pending = null;
+    running = running.then(async () => {
+      if (closed) return;
+      try {
+        const report = await checkHealth(db);
+        if (!last || fingerprint(report) !== fingerprint(last)) pubsub.publish(TOPIC.healthChanged, report);
+        last = report;
+      } catch (err) {
+        if (!closed) logger.warn({ err }, 'health check failed');
+      }
+    });
+  };
+  const poke = () => {
+    if (!closed && !pending) pending = setTimeout(check, options.debounceMs ?? 500);
+  };
+  const timer = setInterval(poke, options.intervalMs ?? 30_000);
+  timer.unref();
+  poke();
+  return {
+    poke,
+    get last() {
+      return last;
+    },
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      if (pending) clearTimeout(pending);
+      await running;
+    },
+  };
+}
+
+/** `healthChanged`: the current report at once, then each one that differs from the last sent. */
+export async function* streamHealth(db: Db, pubsub: Subscriber): AsyncGenerator<HealthReport> {
+  const iterator = pubsub.subscribe(TOPIC.healthChanged)[Symbol.asyncIterator]();
+  try {
+    let current = await checkHealth(db);
+    yield current;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      const report = next.value;
+      if (fingerprint(report) === fingerprint(current)) continue;
+      current = report;
+      yield report;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}

@@ -1,0 +1,105 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import type { PoolClient } from 'pg';
+
+import { AppError } from '../../errors.ts';
+import { seedUserData, type SeedUserDataResult } from '../../generator/user-data.ts';
+import { writeLeagueFeed } from '../../generator/write-feed.ts';
+import { logger } from '../../logger.ts';
+import type { ServiceHost } from '../host.ts';
+import { type PipelineHooks, startPipeline } from './run-pipeline.ts';
+import type { PipelineRun } from './runs.ts';
+
+/** bpetl.settings key recording that the demo was loaded (so a restart does not load it again). */
+export const DEMO_SETTING = 'demo_loaded';
+export const DEMO_SEED = 'bpetl-demo';
+export const DEMO_TEAMS = 300;
+
+export interface DemoResult {
+  run: PipelineRun;
+  /** Null when the demo's user data was already there (a second `bpetl demo`). */
+  userData: SeedUserDataResult | null;
+}
+
+/**
+ * Loads demo data the way real data arrives: a generated league feed goes through the whole
+ * pipeline, then user data of every protected type is attached to the imported teams.
+ */
+export async function loadDemo(
+  app: ServiceHost,
+  options: { teams?: number; seed?: string } & PipelineHooks = {},
+): Promise<DemoResult> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bpetl-demo-'));
+  try {
+    const seed = options.seed ?? DEMO_SEED;
+    await writeLeagueFeed(dir, { seed, teams: options.teams ?? DEMO_TEAMS });
+    const started = await startPipeline(app, { path: dir, label: 'demo feed' }, { onEvent: options.onEvent });
+    const run = await started.finished;
+    if (run.status !== 'SUCCEEDED') {
+      throw new AppError(
+        (run.error?.code as AppError['code']) ?? 'INTERNAL',
+        `demo import ended ${run.status}: ${run.error?.message ?? 'no error recorded'}`,
+        { runId: run.id },
+      );
+    }
+    const userData = await seedOnce(app, seed);
+    return { run, userData };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function seedOnce(app: ServiceHost, seed: string): Promise<SeedUserDataResult | null> {
+  const runner = app.db.createQueryRunner();
+  await runner.connect();
+  await runner.startTransaction();
+  try {
+    const rows: unknown[] = await runner.query(`select 1 from bpetl.settings where key = $1 for update`, [
+      DEMO_SETTING,
+    ]);
+    let result: SeedUserDataResult | null = null;
+    if (rows.length === 0) {
+      result = await seedUserData((await runner.connect()) as PoolClient, { seed });
+      await runner.query(
+        `insert into bpetl.settings (key, value) values ($1, $2::jsonb)
+         on conflict (key) do update set value = excluded.value, updated_at = now()`,
+        [DEMO_SETTING, JSON.stringify({ at: new Date().toISOString(), seed, userRows: result.total })],
+      );
+    }
+    await runner.commitTransaction();
+    return result;
+  } catch (err) {
+    await runner.rollbackTransaction().catch(() => undefined);
+    throw err;
+  } finally {
+    await runner.release();
+  }
+}
+
+/**
+ * On a serving process's first start against an empty database, loads the demo so GraphiQL has
+ * something to show. Never again once recorded, and never over existing reference data.
+ */
+export async function loadDemoIfEmpty(app: ServiceHost): Promise<DemoResult | null> {
+  const [state]: Array<{ loaded: boolean; teams: boolean }> = await app.db.query(
+    `select exists (select 1 from bpetl.settings where key = $1) as loaded,
+            exists (select 1 from teams) as teams`,
+    [DEMO_SETTING],
+  );
+  if (state!.loaded || state!.teams) return null;
+  logger.info('empty database: loading the demo league data through the pipeline');
+  const result = await loadDemo(app);
+  logger.info({ runId: result.run.id, userRows: result.userData?.total }, 'demo data loaded');
+  return result;
+}
+
+/** `loadDemoIfEmpty` for a starting server: a demo that cannot load is logged, never fatal. */
+export async function loadDemoOnFirstStart(app: ServiceHost): Promise<void> {
+  try {
+    await loadDemoIfEmpty(app);
+  } catch (err) {
+    logger.warn({ err }, 'could not load the demo data; the server starts without it');
+  }
+}

@@ -1,0 +1,172 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+import { inTransaction } from '../../db/data-source.ts';
+import { AppError, sqlState } from '../../errors.ts';
+import { ident, loadProtectionSpec } from '../protection/spec.ts';
+import { CONTEXT_COLUMNS, contextSql, rowKeyColumn } from './reference-context.ts';
+
+type Db = Pick<EntityManager, 'query'>;
+
+/** Snapshots kept when bpetl.settings has no `snapshot_retention`. */
+export const DEFAULT_SNAPSHOT_RETENTION = 10;
+
+export interface SnapshotSummary {
+  id: number;
+  createdAt: Date;
+  note: string | null;
+  runId: string | null;
+  rows: number;
+  byType: Array<{ dataType: string; rows: number }>;
+}
+
+export interface CreateSnapshotOptions {
+  note?: string | null;
+  /** The pipeline run taking it: kept until `releaseSnapshot` (a failed run never releases it). */
+  runId?: string | null;
+  /** Overrides the `snapshot_retention` setting for this call's pruning. */
+  retention?: number;
+  manager?: EntityManager;
+}
+
+interface SnapshotRow {
+  id: number;
+  created_at: Date;
+  note: string | null;
+  run_id: string | null;
+  rows: number;
+  by_type: Array<{ dataType: string; rows: number }>;
+}
+
+const SUMMARY_COLUMNS = `id::int as id, created_at, note, run_id, rows::int as rows, by_type`;
+
+function toSummary(row: SnapshotRow): SnapshotSummary {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    note: row.note,
+    runId: row.run_id,
+    rows: row.rows,
+    byType: row.by_type,
+  };
+}
+
+/**
+ * Pipeline step 3: copies every protection-spec reference of every user row into bpetl, with the
+ * natural key of what it points at, so restore can re-point rows after their targets got new ids.
+ * One set-based INSERT … SELECT per spec entry; logged tables, so it survives a crash.
+ * Then prunes old snapshots (see `pruneSnapshots`).
+ */
+export async function createSnapshot(
+  dataSource: DataSource,
+  options: CreateSnapshotOptions = {},
+): Promise<SnapshotSummary> {
+  return inTransaction(dataSource, options.manager, async (manager) => {
+    const [{ id }]: Array<{ id: number }> = await manager.query(
+      `insert into bpetl.snapshots (note, run_id, released) values ($1, $2, $3) returning id::int as id`,
+      [options.note ?? null, options.runId ?? null, options.runId == null],
+    );
+    const perType = new Map<string, number>();
+    for (const ref of await loadProtectionSpec(manager)) {
+      const rows = await snapshotReference(manager, id, ref);
+      perType.set(ref.dataType, Math.max(perType.get(ref.dataType) ?? 0, rows));
+    }
+    const byType = [...perType].map(([dataType, rows]) => ({ dataType, rows }));
+    const total = byType.reduce((sum, t) => sum + t.rows, 0);
+    await manager.query(`update bpetl.snapshots set rows = $2, by_type = $3::jsonb where id = $1`, [
+      id,
+      total,
+      JSON.stringify(byType),
+    ]);
+    await pruneSnapshots(manager, options.retention);
+    return getSnapshot(manager, id);
+  });
+}
+
+async function snapshotReference(
+  manager: EntityManager,
+  snapshotId: number,
+  ref: Awaited<ReturnType<typeof loadProtectionSpec>>[number],
+): Promise<number> {
+  const key = await rowKeyColumn(manager, ref.sourceTable);
+  const ctx = contextSql(ref, `s.${ident(ref.sourceColumn)}`);
+  const sql = `insert into bpetl.snapshot_rows (snapshot_id, reference, row_id, value, ${CONTEXT_COLUMNS.join(', ')})
+     select $1, $2, s.${ident(key)}, s.${ident(ref.sourceColumn)}::text,
+            ${CONTEXT_COLUMNS.map((c) => ctx.columns[c]).join(', ')}
+       from ${ident(ref.sourceTable)} s ${ctx.joins}
+      where ${ref.rowFilter ? `(${ref.rowFilter})` : 'true'}`;
+  // The structured result carries the row count without a RETURNING pass over a million rows.
+  const result = (await manager.queryRunner!.query(sql, [snapshotId, ref.name], true)) as {
+    affected?: number;
+  };
+  return result.affected ?? 0;
+}
+
+/**
+ * A data type's row count is that of its largest reference (availability has two references per
+ * row), so `rows` counts user rows, not references.
+ */
+export async function listSnapshots(db: Db): Promise<SnapshotSummary[]> {
+  const rows: SnapshotRow[] = await db.query(
+    `select ${SUMMARY_COLUMNS} from bpetl.snapshots order by id desc`,
+  );
+  return rows.map(toSummary);
+}
+
+/** One snapshot; NOT_FOUND when it does not exist (or was pruned). */
+export async function getSnapshot(db: Db, id: number): Promise<SnapshotSummary> {
+  const rows: SnapshotRow[] = await db.query(`select ${SUMMARY_COLUMNS} from bpetl.snapshots where id = $1`, [
+    id,
+  ]);
+  if (!rows[0]) throw new AppError('NOT_FOUND', `Snapshot ${id} does not exist`, { snapshotId: id });
+  return toSummary(rows[0]);
+}
+
+/** Marks a run's snapshot as no longer needed by it (call when the run succeeded). */
+export async function releaseSnapshot(db: Db, id: number): Promise<void> {
+  await db.query(`update bpetl.snapshots set released = true where id = $1`, [id]);
+}
+
+/** The configured retention (bpetl.settings `snapshot_retention`), else the default of 10. */
+export async function snapshotRetention(db: Db): Promise<number> {
+  const rows: Array<{ value: unknown }> = await db.query(
+    `select value from bpetl.settings where key = 'snapshot_retention'`,
+  );
+  const value = Number(rows[0]?.value);
+  return Number.isInteger(value) && value > 0 ? value : DEFAULT_SNAPSHOT_RETENTION;
+}
+
+/**
+ * Keeps the newest `retention` snapshots and deletes older ones, except those a run still holds
+ * (not released: running, or failed) and those something else references by foreign key.
+ * Returns the ids deleted.
+ */
+export async function pruneSnapshots(manager: Db, retention?: number): Promise<number[]> {
+  const keep = retention ?? (await snapshotRetention(manager));
+  if (!Number.isInteger(keep) || keep < 1) {
+    throw new AppError('INVALID_INPUT', `Snapshot retention must be a positive integer, got ${keep}`, {
+      field: 'retention',
+    });
+  }
+  const candidates: Array<{ id: number }> = await manager.query(
+    `select id::int as id from bpetl.snapshots where released
+        and id < all (select id from bpetl.snapshots order by id desc limit $1)
+      order by id`,
+    [keep],
+  );
+  const deleted: number[] = [];
+  for (const { id } of candidates) {
+    // A savepoint per snapshot: a foreign key from a table outside this module (a runs table)
+    // makes the delete fail, and that snapshot must then simply stay, rows and all.
+    await manager.query('savepoint bpetl_prune');
+    try {
+      await manager.query(`delete from bpetl.snapshots where id = $1`, [id]);
+      await manager.query(`delete from bpetl.snapshot_rows where snapshot_id = $1`, [id]);
+      await manager.query('release savepoint bpetl_prune');
+      deleted.push(id);
+    } catch (err) {
+      await manager.query('rollback to savepoint bpetl_prune');
+      if (sqlState(err) !== '23503') throw err;
+    }
+  }
+  return deleted;
+}

@@ -1,0 +1,54 @@
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { openDataSource } from '../../../src/db/data-source.ts';
+import { importTeams } from '../../../src/services/import/import-teams.ts';
+import { useTestDatabase } from '../../helpers/database.ts';
+import { fixtureFeed } from '../../helpers/fixtures.ts';
+
+const db = useTestDatabase();
+let dataSource: DataSource;
+
+beforeAll(async () => {
+  dataSource = await openDataSource(db.url, { poolSize: 3 });
+});
+afterAll(async () => {
+  await dataSource?.destroy();
+});
+
+describe('importTeams on the real feeds', () => {
+  it('imports 2025-06-21 without rejecting a valid record', async () => {
+    const stats = await importTeams(dataSource, { path: fixtureFeed('2025-06-21') });
+    expect(stats.rejected).toBe(0);
+    expect(stats.scope).toEqual(['APTA_CHICAGO', 'CITA', 'CNSWPL', 'NSTF']);
+    expect(stats.tables.teams.inserted).toBeGreaterThan(800);
+  });
+
+  it('re-imports the same feed without changing a row', async () => {
+    const stats = await importTeams(dataSource, { path: fixtureFeed('2025-06-21') });
+    for (const [table, counts] of Object.entries(stats.tables)) {
+      expect({ table, inserted: counts.inserted, updated: counts.updated, retired: counts.retired }).toEqual({
+        table,
+        inserted: 0,
+        updated: 0,
+        retired: 0,
+      });
+    }
+  });
+
+  it('refreshes to 2025-06-30 keeping every team id', async () => {
+    const before = await db.query<{ id: number; key: string }>(
+      `select t.id, t.league_id || ':' || t.club_id || ':' || t.series_id as key from teams t`,
+    );
+    const stats = await importTeams(dataSource, { path: fixtureFeed('2025-06-30') });
+    const after = new Map(
+      (
+        await db.query<{ id: number; key: string }>(
+          `select t.id, t.league_id || ':' || t.club_id || ':' || t.series_id as key from teams t`,
+        )
+      ).map((r) => [r.id, r.key]),
+    );
+    for (const team of before) expect(after.get(team.id)).toBe(team.key);
+    expect(stats.tables.teams.retired).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+
+import { AppError } from '../../../src/errors.ts';
+import { cancelPipeline, startPipeline } from '../../../src/services/pipeline/run-pipeline.ts';
+import { eventsAfter, getRun } from '../../../src/services/pipeline/runs.ts';
+import { useTestApp } from '../../helpers/app.ts';
+import { fixtureFeed } from '../../helpers/fixtures.ts';
+
+const t = useTestApp();
+
+async function teamCount(): Promise<number> {
+  const [{ n }] = await t.db.query<{ n: number }>('select count(*)::int as n from teams');
+  return n;
+}
+
+describe('runPipeline', () => {
+  it('dry run plans the import and rolls everything back', async () => {
+    const started = await startPipeline(t.app, { path: fixtureFeed('2025-06-21'), dryRun: true });
+    expect(started.run.status).toBe('RUNNING');
+    const run = await started.finished;
+    expect(run.status, JSON.stringify(run.error)).toBe('SUCCEEDED');
+    expect(run.dryRun).toBe(true);
+    const plan = run.stats as { import: { tables: { teams: { inserted: number } } } };
+    expect(plan.import.tables.teams.inserted).toBeGreaterThan(800);
+    expect(await teamCount()).toBe(0);
+    expect(await t.db.query('select 1 from bpetl.snapshots')).toEqual([]);
+  });
+
+  it('runs all steps in one transaction and records progress events', async () => {
+    const started = await startPipeline(t.app, { path: fixtureFeed('2025-06-21') });
+    const run = await started.finished;
+    expect(run.status, JSON.stringify(run.error)).toBe('SUCCEEDED');
+    expect(await teamCount()).toBeGreaterThan(800);
+    const events = await eventsAfter(t.app.db, run.id, null);
+    const steps = events.filter((e) => e.status === 'DONE').map((e) => e.step);
+    expect(steps).toEqual(['validate', 'repair', 'snapshot', 'import', 'restore', 'verify']);
+    expect(events.at(-1)).toMatchObject({ step: 'run', status: 'SUCCEEDED' });
+    expect((await getRun(t.app.db, run.id)).finishedAt).not.toBeNull();
+  });
+
+  it('refuses a second run while one holds the lock, naming it', async () => {
+    const first = await startPipeline(t.app, { path: fixtureFeed('2025-06-30') });
+    const second = await startPipeline(t.app, { path: fixtureFeed('2025-06-30') }).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(second).toBeInstanceOf(AppError);
+    expect((second as AppError).code).toBe('IMPORT_IN_PROGRESS');
+    expect((second as AppError).details.runId).toBe(first.run.id);
+    expect((second as AppError).message).toContain(first.run.id);
+    expect((await first.finished).status).toBe('SUCCEEDED');
+  });
+
+  it('two runs started at the same moment: exactly one proceeds', async () => {
+    const results = await Promise.allSettled([
+      startPipeline(t.app, { path: fixtureFeed('2025-06-30') }),
+      startPipeline(t.app, { path: fixtureFeed('2025-06-30') }),
+    ]);
+    const ok = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(ok).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    const winner = await (ok[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof startPipeline>>>).value;
+    expect(((refused[0] as PromiseRejectedResult).reason as AppError).details.runId).toBe(winner.run.id);
+    await winner.finished;
+  });
+
+  it('cancels a run: rolled back, status CANCELLED', async () => {
+    const before = await t.db.query('select count(*)::int as n from bpetl.snapshots');
+    const started = await startPipeline(t.app, { path: fixtureFeed('2025-06-21') });
+    await cancelPipeline(t.app, started.run.id);
+    const run = await started.finished;
+    expect(run.status).toBe('CANCELLED');
+    expect(run.error?.code).toBe('CANCELLED');
+    expect(await t.db.query('select count(*)::int as n from bpetl.snapshots')).toEqual(before);
+  });
+
+  it('fails with the source error and writes nothing', async () => {
+    const started = await startPipeline(t.app, { path: '/nonexistent/feed' });
+    const run = await started.finished;
+    expect(run.status).toBe('FAILED');
+    expect(run.error?.code).toBe('SOURCE_UNREADABLE');
+  });
+});
