@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 
 import { entities } from '../entities/index.ts';
 import { AppError, sqlState } from '../errors.ts';
 import { logger } from '../logger.ts';
+import { pgPool } from './sql.ts';
 import { redactUrl } from './url.ts';
 
 /** The one pool of the process. Schema changes only ever come from migrations. */
@@ -30,10 +31,7 @@ export async function openDataSource(url: string, options: { poolSize?: number }
     );
   }
   // Idle pooled clients can emit errors (server restart); without a listener they crash the process.
-  const driver = dataSource.driver as unknown as {
-    master?: { on(event: string, fn: (e: Error) => void): void };
-  };
-  driver.master?.on('error', (err) => {
+  pgPool(dataSource).on('error', (err) => {
     // 57P01: the server is shutting down (as the embedded one does on SIGINT); the pool reconnects.
     if (sqlState(err) === '57P01') logger.debug('idle database connection closed by server shutdown');
     else {
@@ -41,13 +39,4 @@ export async function openDataSource(url: string, options: { poolSize?: number }
     }
   });
   return dataSource;
-}
-
-/** Runs `fn` in the caller's transaction when given one, else in a new one. */
-export function inTransaction<T>(
-  dataSource: DataSource,
-  manager: EntityManager | undefined,
-  fn: (manager: EntityManager) => Promise<T>,
-): Promise<T> {
-  return manager?.queryRunner?.isTransactionActive ? fn(manager) : dataSource.transaction(fn);
 }

@@ -1,3 +1,4 @@
+import { type HealthHistoryEntry, listHealthHistory } from '../services/health/history.ts';
 import {
   checkHealth,
   type HealthCheck,
@@ -56,5 +57,27 @@ builder.subscriptionField('healthChanged', (t) =>
     description: 'The current report at once, then every report whose score, status or counts differ.',
     subscribe: (_root, _args, { app }) => streamHealth(app.db.manager, app.pubsub),
     resolve: (report) => report,
+  }),
+);
+
+const HealthHistoryEntryType = builder.objectRef<HealthHistoryEntry>('HealthHistoryEntry').implement({
+  description: 'The health report as it stood after one change of its score, status or counts.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    checkedAt: t.expose('checkedAt', { type: 'DateTime' }),
+    score: t.exposeInt('score'),
+    status: t.expose('status', { type: HealthStatusEnum }),
+    types: t.field({ type: [HealthTypeType], resolve: (r) => r.types }),
+    checks: t.field({ type: [HealthCheckType], resolve: (r) => r.checks }),
+  }),
+});
+
+builder.queryField('healthHistory', (t) =>
+  t.field({
+    type: [HealthHistoryEntryType],
+    description:
+      'The report after each change since `since`, oldest first (kept 30 days; at most the newest 2000).',
+    args: { since: t.arg({ type: 'DateTime', required: true }) },
+    resolve: (_root, { since }, { app }) => listHealthHistory(app.db.manager, since),
   }),
 );

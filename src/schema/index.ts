@@ -12,6 +12,7 @@ import './orphan.ts';
 import './protection.ts';
 import './health.ts';
 import './repair.ts';
+import './quarantine.ts';
 import './log-finding.ts';
 
 import { lexicographicSortSchema } from 'graphql';

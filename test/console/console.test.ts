@@ -61,7 +61,7 @@ describe.skipIf(!executablePath)('the operator console in a real browser', () =>
     const { data } = await t.graphql<{ health: { score: number } }>('{ health { score } }');
     await expect.poll(() => page.getByTestId('health-score').textContent()).toBe(String(data!.health.score));
     await expect.poll(() => page.getByTestId('live-badge').textContent()).toContain('live');
-    await screenshot(page, 'health');
+    await screenshot(page, 'health-start');
     expect(failed).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
@@ -174,7 +174,7 @@ describe.skipIf(!executablePath)('the operator console in a real browser', () =>
     await expect.poll(() => page.getByTestId('repairs-table').innerText()).toContain('undone');
     // The undo made the poll dangle again: the stream shows that as a new open event.
     await expect.poll(() => page.locator('tr.open', { hasText: `polls #${poll!.id}` }).count()).toBe(1);
-    await screenshot(page, 'orphans');
+    await screenshot(page, 'orphans-undo');
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -252,6 +252,21 @@ describe.skipIf(!executablePath)('the operator console in a real browser', () =>
     ]);
     await expect.poll(() => page.getByTestId('log-alerts').innerText()).toContain('ORPHAN_INDICATOR');
     await screenshot(page, 'logs');
+
+    // What no strategy can match (polls of a team that never existed) is quarantined with its reason.
+    await page.goto(`${origin}/#/orphans`);
+    await page.getByRole('button', { name: 'Plan repair (dry run)' }).click();
+    await expect
+      .poll(() => page.getByTestId('repair-plan').innerText())
+      .toMatch(/[1-9]\d* would be quarantined/);
+    await page.getByRole('button', { name: /^Repair \d+ row/ }).click();
+    await expect.poll(() => page.getByTestId('quarantine-table').innerText()).toContain('NO_MATCH');
+    await screenshot(page, 'orphans');
+
+    // The score over time: every change of the report since the tests began.
+    await page.goto(`${origin}/#/health`);
+    await page.getByRole('img', { name: /Health score over/ }).waitFor();
+    await screenshot(page, 'health');
 
     await page.setViewportSize(PHONE);
     await page.goto(`${origin}/#/health`);

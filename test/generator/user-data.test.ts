@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
+import { ident } from '../../src/db/sql.ts';
 import { AppError } from '../../src/errors.ts';
 import { hash32, seedUserData, USER_ROWS_PER_GROUP } from '../../src/generator/index.ts';
-import { danglingPredicate, ident, loadProtectionSpec } from '../../src/services/protection/spec.ts';
+import { danglingPredicate, loadProtectionSpec } from '../../src/services/protection/spec.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 
 const db = useTestDatabase();

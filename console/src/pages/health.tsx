@@ -62,26 +62,28 @@ function Report({ report }: { report: HealthReport }) {
         <article>
           <h3>Checks</h3>
           {report.checks.length === 0 && <p>No check takes points off.</p>}
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">check</th>
-                <th scope="col">issues</th>
-                <th scope="col">rows</th>
-                <th scope="col">points off</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.checks.map((c) => (
-                <tr key={c.check}>
-                  <th scope="row">{c.check}</th>
-                  <td>{formatNumber(c.issues)}</td>
-                  <td>{formatNumber(c.rows)}</td>
-                  <td class={c.penalty > 0 ? 'bad-text' : ''}>{c.penalty > 0 ? `−${c.penalty}` : '0'}</td>
+          <div class="overflow-auto">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">check</th>
+                  <th scope="col">issues</th>
+                  <th scope="col">rows</th>
+                  <th scope="col">points off</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {report.checks.map((c) => (
+                  <tr key={c.check}>
+                    <th scope="row">{c.check}</th>
+                    <td>{formatNumber(c.issues)}</td>
+                    <td>{formatNumber(c.rows)}</td>
+                    <td class={c.penalty > 0 ? 'bad-text' : ''}>{c.penalty > 0 ? `−${c.penalty}` : '0'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </article>
       </div>
       <h3>Protected data types</h3>

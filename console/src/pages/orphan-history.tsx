@@ -109,12 +109,12 @@ interface QuarantineEntry {
 
 /** Rows no strategy matched uniquely: flagged and kept, with the reason. */
 export function QuarantineTable({ tick }: { tick: number }) {
-  const quarantine = useQuery<{ quarantine: { edges: Array<{ node: QuarantineEntry }> } }>(
-    `query Quarantine { quarantine(first: 100) { edges { node { id eventId reference rowId missingRef reason candidates flaggedAt } } } }`,
+  const quarantine = useQuery<{ quarantine: QuarantineEntry[] }>(
+    `query Quarantine { quarantine(first: 100) { id eventId reference rowId missingRef reason candidates flaggedAt } }`,
     {},
     String(tick),
   );
-  const rows = quarantine.data?.quarantine.edges.map((e) => e.node) ?? [];
+  const rows = quarantine.data?.quarantine ?? [];
   return (
     <article>
       <h3>Quarantine</h3>

@@ -1,12 +1,9 @@
-import type { EntityManager } from 'typeorm';
-
+import { type Db, ident } from '../../db/sql.ts';
 import { sqlState } from '../../errors.ts';
 import { logger } from '../../logger.ts';
-import { ident, type ProtectedReference } from '../protection/spec.ts';
+import { type ProtectedReference } from '../protection/spec.ts';
 import type { ConstraintRepairAction } from './action.ts';
 import { keyEnforced, NATURAL_KEYS } from './validate.ts';
-
-type Db = Pick<EntityManager, 'query'>;
 
 type NaturalKey = (typeof NATURAL_KEYS)[number];
 

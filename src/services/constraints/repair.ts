@@ -1,13 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
-import { inTransaction } from '../../db/data-source.ts';
+import { type Db, ident, withTransaction } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
-import { ident, loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
+import { loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
 import type { ConstraintRepairAction } from './action.ts';
 import { mergeDuplicates } from './merge-duplicates.ts';
 import { NATURAL_KEYS, validateConstraints } from './validate.ts';
-
-type Db = Pick<EntityManager, 'query'>;
 
 export interface ConstraintRepairResult {
   actions: ConstraintRepairAction[];
@@ -35,7 +33,7 @@ export async function repairConstraints(
   options: { dryRun?: boolean; manager?: EntityManager } = {},
 ): Promise<ConstraintRepairResult> {
   const dryRun = options.dryRun ?? false;
-  return inTransaction(dataSource, options.manager, async (manager) => {
+  return withTransaction(dataSource, options.manager, async (manager) => {
     await manager.query('savepoint bpetl_repair_constraints');
     let actions: ConstraintRepairAction[];
     try {

@@ -1,6 +1,5 @@
-import type { EntityManager } from 'typeorm';
-
-import { danglingPredicate, ident, loadProtectionSpec } from '../protection/spec.ts';
+import { type Db, ident } from '../../db/sql.ts';
+import { danglingPredicate, loadProtectionSpec } from '../protection/spec.ts';
 
 export type Severity = 'CRITICAL' | 'WARNING' | 'INFO';
 
@@ -38,8 +37,6 @@ export const NATURAL_KEYS: ReadonlyArray<{
     columns: ['tenniscores_player_id', 'league_id', 'club_id', 'series_id'],
   },
 ];
-
-type Db = Pick<EntityManager, 'query'>;
 
 /** Unique constraints and unique indexes of a table, as ordered column lists. */
 async function uniqueColumnSets(db: Db, table: string): Promise<string[][]> {

@@ -1,10 +1,8 @@
 import { Gauge, Registry } from 'prom-client';
-import type { EntityManager } from 'typeorm';
 
+import type { Db } from '../../db/sql.ts';
 import { protectionStatus } from '../protection/switch.ts';
 import { checkHealth, type HealthStatus } from './report.ts';
-
-type Db = Pick<EntityManager, 'query'>;
 
 const STATUSES: HealthStatus[] = ['HEALTHY', 'DEGRADED', 'CRITICAL'];
 

@@ -1,12 +1,9 @@
-import type { EntityManager } from 'typeorm';
-
+import { type Db, ident } from '../../db/sql.ts';
 import type { Publisher, Subscriber } from '../../events/pubsub.ts';
 import { TOPIC } from '../../events/topics.ts';
 import { logger } from '../../logger.ts';
 import { type ConstraintIssue, validateConstraints } from '../constraints/validate.ts';
-import { ident, loadProtectionSpec } from '../protection/spec.ts';
-
-type Db = Pick<EntityManager, 'query'>;
+import { loadProtectionSpec } from '../protection/spec.ts';
 
 export type HealthStatus = 'HEALTHY' | 'DEGRADED' | 'CRITICAL';
 
@@ -105,11 +102,6 @@ export async function checkHealth(db: Db): Promise<HealthReport> {
   return { ...scoreHealth(issues, types), checkedAt: new Date() };
 }
 
-/** What a change is judged on: the time of the check is not a change. */
-function fingerprint(report: HealthReport): string {
-  return JSON.stringify([report.score, report.status, report.types, report.checks]);
-}
-
 export interface HealthWatcher {
   /** Asks for a re-check soon (coalesced). */
   poke(): void;
@@ -118,9 +110,14 @@ export interface HealthWatcher {
   close(): Promise<void>;
 }
 
+/** What a change is judged on: the time of the check is not a change. */
+function fingerprint(report: HealthReport): string {
+  return JSON.stringify([report.score, report.status, report.types, report.checks]);
+}
+
 /**
  * Re-checks health when poked (new or resolved orphan events) and on an interval, publishing a
- * report on `healthChanged` whenever it differs from the previous one.
+ * report on `healthChanged` (and handing it to `onChange`) whenever it differs from the previous one.
  */
 export function startHealthWatcher(
   db: Db,
@@ -130,6 +127,8 @@ export function startHealthWatcher(
     intervalMs?: number;
     /** Pokes within this window share one check, default 500 ms (a full scan is not free). */
     debounceMs?: number;
+    /** Called with each changed report after it is published (the serving process records history). */
+    onChange?: (report: HealthReport) => Promise<void>;
   } = {},
 ): HealthWatcher {
   let last: HealthReport | null = null;
@@ -142,8 +141,11 @@ export function startHealthWatcher(
       if (closed) return;
       try {
         const report = await checkHealth(db);
-        if (!last || fingerprint(report) !== fingerprint(last)) pubsub.publish(TOPIC.healthChanged, report);
+        const changed = !last || fingerprint(report) !== fingerprint(last);
         last = report;
+        if (!changed) return;
+        pubsub.publish(TOPIC.healthChanged, report);
+        await options.onChange?.(report);
       } catch (err) {
         if (!closed) logger.warn({ err }, 'health check failed');
       }

@@ -6,9 +6,9 @@ import { logger } from '../../logger.ts';
 import { type LeagueCode, leagueInfo, normaliseLeagueCode } from '../../sources/leagues.ts';
 import { openSource } from '../../sources/open-source.ts';
 import type { Rejection, Source, SourceSummary } from '../../sources/records.ts';
+import { runStep } from '../step/transaction.ts';
 import { BULK_INSERT_MIN_ROWS, insertRows } from './bulk-insert.ts';
 import { collect } from './collect.ts';
-import { tryImportLock } from './import-lock.ts';
 import * as resolve from './resolve.sql.ts';
 import { createStagingTables, StagingWriter } from './staging.ts';
 import * as upsert from './upsert.sql.ts';
@@ -82,13 +82,6 @@ export interface ImportOptions {
 /** Share of a league's active teams an import may retire without `allowShrink`. */
 export const SHRINK_LIMIT = 0.25;
 
-/** A rollback that is the plan, not a failure: a dry run of the step on its own. */
-class DryRunRollback extends Error {
-  constructor(readonly stats: ImportStats) {
-    super('dry run');
-  }
-}
-
 /**
  * Pipeline step 4: stream-parse the source, COPY its records into staging tables, and refresh
  * every reference table with set-based statements on natural keys. Ids of existing rows never
@@ -98,22 +91,9 @@ export async function importTeams(dataSource: DataSource, options: ImportOptions
   // Repeated records are dropped in SQL (DISTINCT ON, first record wins, as the reader would):
   // the reader's own de-duplication keeps every key in memory, which a national-scale feed cannot afford.
   const source = await openSource(options.path, { leagues: options.leagues, dedupeRecords: false });
-  if (options.manager?.queryRunner?.isTransactionActive) {
-    return runImport(options.manager, source, options);
-  }
-  try {
-    return await dataSource.transaction(async (manager) => {
-      if (!(await tryImportLock(manager))) {
-        throw new AppError('IMPORT_IN_PROGRESS', 'another import is running; try again when it ends', {});
-      }
-      const stats = await runImport(manager, source, options);
-      if (options.dryRun) throw new DryRunRollback(stats);
-      return stats;
-    });
-  } catch (err) {
-    if (err instanceof DryRunRollback) return err.stats;
-    throw err;
-  }
+  return runStep(dataSource, { tx: options.manager, dryRun: options.dryRun }, (manager) =>
+    runImport(manager, source, options),
+  );
 }
 
 async function runImport(

@@ -1,10 +1,7 @@
-import type { EntityManager } from 'typeorm';
-
+import { type Db, ident } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
-import { ident, loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
+import { loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
 import { columnType, rowKeyColumn } from '../snapshots/reference-context.ts';
-
-type Db = Pick<EntityManager, 'query'>;
 
 export type OrphanResolution = 'ROW_DELETED' | 'REPOINTED' | 'TARGET_RESTORED' | 'REPAIRED';
 

@@ -1,4 +1,5 @@
 import { logger } from '../../logger.ts';
+import { recordHealth } from '../health/history.ts';
 import { startHealthWatcher } from '../health/report.ts';
 import type { ServiceHost } from '../host.ts';
 import { type OrphanListenerOptions, startOrphanListener } from './listener.ts';
@@ -18,7 +19,9 @@ export async function startOrphanMonitoring(
     autoRepair?: boolean;
   } = {},
 ): Promise<void> {
-  const health = startHealthWatcher(app.db.manager, app.pubsub);
+  const health = startHealthWatcher(app.db.manager, app.pubsub, {
+    onChange: (report) => recordHealth(app.db.manager, report),
+  });
   const autoRepair = options.autoRepair ?? false;
   const listener = await startOrphanListener(app, {
     ...options,

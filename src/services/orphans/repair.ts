@@ -1,13 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
-import { inTransaction } from '../../db/data-source.ts';
+import { type Db, ident, withTransaction } from '../../db/sql.ts';
 import { AppError, sqlState } from '../../errors.ts';
 import { CHANNEL } from '../../events/channels.ts';
-import { danglingPredicate, ident, loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
+import { danglingPredicate, loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
 import { columnType, rowKeyColumn } from '../snapshots/reference-context.ts';
 import { rematch, REMATCH_TABLE } from '../snapshots/rematch.ts';
-
-type Db = Pick<EntityManager, 'query'>;
 
 /** Repairs run one at a time across instances (auto-repair on every instance, CLI, API). */
 const REPAIR_LOCK = 0x6270_7270; // 'bprp'
@@ -73,7 +71,7 @@ export async function repairOrphans(
   dataSource: DataSource,
   options: RepairOptions = {},
 ): Promise<RepairReport> {
-  return inTransaction(dataSource, options.manager, async (tx) => {
+  return withTransaction(dataSource, options.manager, async (tx) => {
     await tx.query('select pg_advisory_xact_lock($1)', [REPAIR_LOCK]);
     return repairOpenEvents(tx, options.dryRun ?? false, options.eventIds ?? null);
   });
@@ -266,7 +264,7 @@ export async function emergencyRepair(
   dataSource: DataSource,
   options: { dryRun?: boolean; manager?: EntityManager } = {},
 ): Promise<RepairReport> {
-  return inTransaction(dataSource, options.manager, async (tx) => {
+  return withTransaction(dataSource, options.manager, async (tx) => {
     await tx.query('select pg_advisory_xact_lock($1)', [REPAIR_LOCK]);
     const detected = await recordDanglingRows(tx);
     const report = await repairOpenEvents(tx, options.dryRun ?? false, null);
@@ -366,7 +364,7 @@ export async function undoRepair(
   id: number,
   options: { manager?: EntityManager } = {},
 ): Promise<RepairRecord> {
-  return inTransaction(dataSource, options.manager, async (tx) => {
+  return withTransaction(dataSource, options.manager, async (tx) => {
     const [row]: RepairRow[] = await tx.query(`select * from bpetl.repairs where id = $1 for update`, [id]);
     if (!row) throw new AppError('NOT_FOUND', `No repair with id ${id}`, { field: 'id', id });
     if (row.undone_at) {

@@ -1,6 +1,5 @@
-import type { EntityManager } from 'typeorm';
-
-import { danglingPredicate, ident, loadProtectionSpec } from '../protection/spec.ts';
+import { type Db, ident } from '../../db/sql.ts';
+import { danglingPredicate, loadProtectionSpec } from '../protection/spec.ts';
 
 export interface OrphanScan {
   /** Dangling references over every spec entry. */
@@ -12,7 +11,7 @@ export interface OrphanScan {
  * Counts the user rows and dangling references of every protection-spec entry, one query per entry
  * (used by verify and the health report). Reads only.
  */
-export async function scanOrphans(manager: Pick<EntityManager, 'query'>): Promise<OrphanScan> {
+export async function scanOrphans(manager: Db): Promise<OrphanScan> {
   const byReference: OrphanScan['byReference'] = [];
   for (const ref of await loadProtectionSpec(manager)) {
     // Two counts, not one with `filter (where not exists …)`: only a WHERE clause lets PostgreSQL

@@ -1,5 +1,4 @@
-import type { EntityManager } from 'typeorm';
-
+import type { Db } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
 import type { Subscriber } from '../../events/pubsub.ts';
 import { TOPIC } from '../../events/topics.ts';
@@ -62,7 +61,7 @@ function bufferOrphanEvents(pubsub: Subscriber) {
  * events newer than the subscription are sent.
  */
 export async function* streamOrphanEvents(
-  db: Pick<EntityManager, 'query'>,
+  db: Db,
   pubsub: Subscriber,
   after: number | null,
 ): AsyncGenerator<OrphanEvent> {

@@ -2,8 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import type { PoolClient } from 'pg';
-
+import { pgClientOf, withTransaction } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
 import { seedUserData, type SeedUserDataResult } from '../../generator/user-data.ts';
 import { writeLeagueFeed } from '../../generator/write-feed.ts';
@@ -51,31 +50,20 @@ export async function loadDemo(
   }
 }
 
-async function seedOnce(app: ServiceHost, seed: string): Promise<SeedUserDataResult | null> {
-  const runner = app.db.createQueryRunner();
-  await runner.connect();
-  await runner.startTransaction();
-  try {
-    const rows: unknown[] = await runner.query(`select 1 from bpetl.settings where key = $1 for update`, [
+async function seedOnce(app: Pick<ServiceHost, 'db'>, seed: string): Promise<SeedUserDataResult | null> {
+  return withTransaction(app.db, undefined, async (tx) => {
+    const rows: unknown[] = await tx.query(`select 1 from bpetl.settings where key = $1 for update`, [
       DEMO_SETTING,
     ]);
-    let result: SeedUserDataResult | null = null;
-    if (rows.length === 0) {
-      result = await seedUserData((await runner.connect()) as PoolClient, { seed });
-      await runner.query(
-        `insert into bpetl.settings (key, value) values ($1, $2::jsonb)
-         on conflict (key) do update set value = excluded.value, updated_at = now()`,
-        [DEMO_SETTING, JSON.stringify({ at: new Date().toISOString(), seed, userRows: result.total })],
-      );
-    }
-    await runner.commitTransaction();
+    if (rows.length > 0) return null;
+    const result = await seedUserData(await pgClientOf(tx), { seed });
+    await tx.query(
+      `insert into bpetl.settings (key, value) values ($1, $2::jsonb)
+       on conflict (key) do update set value = excluded.value, updated_at = now()`,
+      [DEMO_SETTING, JSON.stringify({ at: new Date().toISOString(), seed, userRows: result.total })],
+    );
     return result;
-  } catch (err) {
-    await runner.rollbackTransaction().catch(() => undefined);
-    throw err;
-  } finally {
-    await runner.release();
-  }
+  });
 }
 
 /**

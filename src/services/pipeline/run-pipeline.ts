@@ -1,16 +1,15 @@
-import type { QueryRunner } from 'typeorm';
-
+import type { OpenTransaction } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
 import { TOPIC } from '../../events/topics.ts';
 import { logger } from '../../logger.ts';
 import { repairConstraints } from '../constraints/repair.ts';
 import { validateConstraints } from '../constraints/validate.ts';
 import type { ServiceHost } from '../host.ts';
-import { tryImportLock } from '../import/import-lock.ts';
 import { type ImportProgress, importTeams } from '../import/import-teams.ts';
 import { scanOrphans } from '../orphans/scan.ts';
 import { restoreUserData } from '../snapshots/restore.ts';
 import { createSnapshot, releaseSnapshot } from '../snapshots/snapshots.ts';
+import { endStep, openLockedTransaction } from '../step/transaction.ts';
 import {
   cancelRequested,
   createRun,
@@ -24,7 +23,6 @@ import {
   recordEvent,
   recoverAbandonedRuns,
   requestCancel,
-  runHoldingLock,
   type RunStatus,
 } from './runs.ts';
 
@@ -92,13 +90,16 @@ export async function startPipeline(
   hooks: PipelineHooks = {},
 ): Promise<StartedRun> {
   await recoverAbandonedRuns(app.db);
-  const runner = app.db.createQueryRunner();
+  let transaction: OpenTransaction;
   let run: PipelineRun;
   try {
-    await runner.connect();
-    await runner.startTransaction();
-    if (!(await tryImportLock(runner.manager))) throw await importInProgress(app);
-    const [{ pid }]: Array<{ pid: number }> = await runner.query('select pg_backend_pid() as pid');
+    transaction = await openLockedTransaction(app.db);
+  } catch (err) {
+    await input.cleanup?.().catch(() => undefined);
+    throw err;
+  }
+  try {
+    const [{ pid }]: Array<{ pid: number }> = await transaction.tx.query('select pg_backend_pid() as pid');
     run = await createRun(app.db, {
       dryRun: input.dryRun ?? false,
       input: {
@@ -109,14 +110,14 @@ export async function startPipeline(
       backendPid: pid,
     });
   } catch (err) {
-    await endTransaction(runner, 'rollback');
+    await transaction.rollback();
     await input.cleanup?.().catch(() => undefined);
     throw err;
   }
   const active: ActiveRun = { cancelled: false, finished: Promise.resolve(run) };
   const runs = activeOf(app);
   runs.set(run.id, active);
-  active.finished = execute(app, run, runner, input, active, hooks).finally(async () => {
+  active.finished = execute(app, run, transaction, input, active, hooks).finally(async () => {
     runs.delete(run.id);
     await input.cleanup?.().catch(() => undefined);
   });
@@ -131,38 +132,17 @@ export async function cancelPipeline(app: ServiceHost, id: string): Promise<Pipe
   return run;
 }
 
-async function importInProgress(app: ServiceHost): Promise<AppError> {
-  // The holder writes its run right after taking the lock: give it a moment to appear.
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const { pid, run } = await runHoldingLock(app.db);
-    if (run) {
-      return new AppError(
-        'IMPORT_IN_PROGRESS',
-        `pipeline run ${run.id} is importing; try again when it ends`,
-        {
-          runId: run.id,
-        },
-      );
-    }
-    if (pid === null && attempt > 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return new AppError('IMPORT_IN_PROGRESS', 'another import is running; try again when it ends', {
-    runId: null,
-  });
-}
-
 type Step = 'validate' | 'repair' | 'snapshot' | 'import' | 'restore' | 'verify';
 
 async function execute(
   app: ServiceHost,
   run: PipelineRun,
-  runner: QueryRunner,
+  transaction: OpenTransaction,
   input: RunPipelineInput,
   active: ActiveRun,
   hooks: PipelineHooks,
 ): Promise<PipelineRun> {
-  const manager = runner.manager;
+  const manager = transaction.tx;
   const dryRun = input.dryRun ?? false;
   const stats: Record<string, unknown> = {};
   const emit = async (event: NewEvent) => {
@@ -265,16 +245,11 @@ async function execute(
       );
     }
     await checkCancelled();
-    if (dryRun) {
-      await endTransaction(runner, 'rollback');
-    } else {
-      await releaseSnapshot(manager, snapshot.id);
-      await runner.commitTransaction();
-      await runner.release();
-    }
+    if (!dryRun) await releaseSnapshot(manager, snapshot.id);
+    await endStep(transaction, dryRun);
     status = 'SUCCEEDED';
   } catch (err) {
-    await endTransaction(runner, 'rollback');
+    await transaction.rollback();
     const appError = err instanceof AppError ? err : null;
     error = {
       code: appError?.code ?? 'INTERNAL',
@@ -311,13 +286,6 @@ async function execute(
     finished = { ...run, status, stats, error, finishedAt: new Date() };
   }
   return finished;
-}
-
-async function endTransaction(runner: QueryRunner, how: 'rollback'): Promise<void> {
-  if (how === 'rollback' && runner.isTransactionActive) {
-    await runner.rollbackTransaction().catch((err: unknown) => logger.warn({ err }, 'rollback failed'));
-  }
-  if (!runner.isReleased) await runner.release().catch(() => undefined);
 }
 
 /** The final state of a run, waiting for it when this process runs it. */

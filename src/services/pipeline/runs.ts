@@ -1,10 +1,6 @@
-import type { EntityManager } from 'typeorm';
-
+import type { Db } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
 import { CHANNEL } from '../../events/channels.ts';
-import { importLockHolder } from '../import/import-lock.ts';
-
-type Db = Pick<EntityManager, 'query'>;
 
 export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'CANCELLED'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -156,18 +152,6 @@ export async function listRuns(db: Db, first = 20): Promise<PipelineRun[]> {
     [first],
   );
   return rows.map(toRun);
-}
-
-/** The run whose session holds the import lock, if it is a pipeline run. */
-export async function runHoldingLock(db: Db): Promise<{ pid: number | null; run: PipelineRun | null }> {
-  const pid = await importLockHolder(db);
-  if (pid === null) return { pid, run: null };
-  const rows: RunRow[] = await db.query(
-    `select ${RUN_COLUMNS} from bpetl.pipeline_runs
-       r where r.backend_pid = $1 and r.status = 'RUNNING' order by r.id desc limit 1`,
-    [pid],
-  );
-  return { pid, run: rows[0] ? toRun(rows[0]) : null };
 }
 
 /**

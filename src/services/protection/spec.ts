@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import { type Db, ident } from '../../db/sql.ts';
 
 export type RematchStrategy = 'team' | 'player' | 'series' | 'practice' | 'external_player';
 
@@ -28,9 +28,7 @@ interface Row {
 }
 
 /** Reads the protection spec; the database table is its one definition. */
-export async function loadProtectionSpec(
-  manager: Pick<EntityManager, 'query'>,
-): Promise<ProtectedReference[]> {
+export async function loadProtectionSpec(manager: Db): Promise<ProtectedReference[]> {
   const rows: Row[] = await manager.query(`select * from bpetl.protected_references order by name`);
   return rows.map((r) => ({
     name: r.name,
@@ -43,11 +41,6 @@ export async function loadProtectionSpec(
     rematch: r.rematch,
     rowFilter: r.row_filter,
   }));
-}
-
-/** Double-quotes an identifier that comes from the spec (code-owned, never from input). */
-export function ident(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /**

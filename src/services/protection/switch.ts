@@ -1,6 +1,4 @@
-import type { EntityManager } from 'typeorm';
-
-type Db = Pick<EntityManager, 'query'>;
+import type { Db } from '../../db/sql.ts';
 
 export interface ProtectedTable {
   table: string;

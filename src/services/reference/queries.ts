@@ -1,5 +1,4 @@
-import type { EntityManager } from 'typeorm';
-
+import type { Db } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
 
 export interface LeagueRow {
@@ -46,8 +45,6 @@ export interface Page<T> {
 }
 
 export const MAX_PAGE_SIZE = 500;
-
-type Db = Pick<EntityManager, 'query'>;
 
 export async function listLeagues(db: Db): Promise<LeagueRow[]> {
   return db.query(

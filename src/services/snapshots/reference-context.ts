@@ -1,8 +1,5 @@
-import type { EntityManager } from 'typeorm';
-
-import { ident, type ProtectedReference } from '../protection/spec.ts';
-
-type Db = Pick<EntityManager, 'query'>;
+import { type Db, ident } from '../../db/sql.ts';
+import { type ProtectedReference } from '../protection/spec.ts';
 
 /**
  * The natural-key context of a referenced row: what snapshots store and what re-matching joins on.

@@ -1,9 +1,6 @@
-import type { EntityManager } from 'typeorm';
-
-import { ident, type ProtectedReference } from '../protection/spec.ts';
+import { type Db, ident } from '../../db/sql.ts';
+import { type ProtectedReference } from '../protection/spec.ts';
 import { CONTEXT_COLUMNS, contextSql, rowKeyColumn } from './reference-context.ts';
-
-type Db = Pick<EntityManager, 'query'>;
 
 /** Session-local work table of the re-match: one row per row to re-match (created by rematch.ts). */
 export const REMATCH_TABLE = 'bpetl_rematch_rows';

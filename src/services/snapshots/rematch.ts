@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 
+import type { Db } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
 import { loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
 import { CAMEL_CONTEXT, CONTEXT_COLUMNS, type ReferenceContext } from './reference-context.ts';
@@ -14,8 +15,6 @@ import {
   matchTeamsByNaturalKey,
   REMATCH_TABLE,
 } from './rematch-strategies.ts';
-
-type Db = Pick<EntityManager, 'query'>;
 
 /** A user row whose reference dangles (or must be re-checked), as the orphan detector sees it. */
 export interface DanglingRow {

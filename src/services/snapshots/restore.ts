@@ -1,12 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
-import { inTransaction } from '../../db/data-source.ts';
-import { ident, loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
+import { type Db, ident, withTransaction } from '../../db/sql.ts';
+import { loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
 import { columnType, CONTEXT_COLUMNS, contextSql, rowKeyColumn } from './reference-context.ts';
 import { prepareRematchTable, REMATCH_TABLE, resolvePending } from './rematch.ts';
 import { getSnapshot } from './snapshots.ts';
-
-type Db = Pick<EntityManager, 'query'>;
 
 export interface RestoreResult {
   snapshotId: number;
@@ -39,7 +37,7 @@ export async function restoreUserData(
   options: RestoreOptions,
 ): Promise<RestoreResult> {
   const dryRun = options.dryRun ?? false;
-  return inTransaction(dataSource, options.manager, async (manager) => {
+  return withTransaction(dataSource, options.manager, async (manager) => {
     const snapshot = await getSnapshot(manager, options.snapshotId);
     const spec = await loadProtectionSpec(manager);
     await prepareRematchTable(manager);

@@ -1,11 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
-import { inTransaction } from '../../db/data-source.ts';
+import { type Db, ident, withTransaction } from '../../db/sql.ts';
 import { AppError, sqlState } from '../../errors.ts';
-import { ident, loadProtectionSpec } from '../protection/spec.ts';
+import { loadProtectionSpec } from '../protection/spec.ts';
 import { CONTEXT_COLUMNS, contextSql, rowKeyColumn } from './reference-context.ts';
-
-type Db = Pick<EntityManager, 'query'>;
 
 /** Snapshots kept when bpetl.settings has no `snapshot_retention`. */
 export const DEFAULT_SNAPSHOT_RETENTION = 10;
@@ -60,7 +58,7 @@ export async function createSnapshot(
   dataSource: DataSource,
   options: CreateSnapshotOptions = {},
 ): Promise<SnapshotSummary> {
-  return inTransaction(dataSource, options.manager, async (manager) => {
+  return withTransaction(dataSource, options.manager, async (manager) => {
     const [{ id }]: Array<{ id: number }> = await manager.query(
       `insert into bpetl.snapshots (note, run_id, released) values ($1, $2, $3) returning id::int as id`,
       [options.note ?? null, options.runId ?? null, options.runId == null],

@@ -48,7 +48,7 @@ async function schemaObjects(db: TestDatabase): Promise<string[]> {
 }
 
 /** Runs `fn` in a transaction on a connection of its own, ended by `end`. */
-async function inTransaction<T>(
+async function withTransaction<T>(
   db: TestDatabase,
   end: 'commit' | 'rollback',
   fn: (client: pg.PoolClient) => Promise<T>,
@@ -101,7 +101,7 @@ describe('bulk loading of new rows', () => {
   it('checks row by row, without waiting, when another session is using the tables', async () => {
     const db = checkedDb;
     await db.query('truncate teams, players, schedule, series_stats cascade');
-    const stats = await inTransaction(db, 'rollback', async (reader) => {
+    const stats = await withTransaction(db, 'rollback', async (reader) => {
       // Every bulk-loaded table references teams or is teams.
       await reader.query('select count(*) from teams');
       return importTeams(sources[1]!, { path: feed, bulkMinRows: 1 });
@@ -134,7 +134,7 @@ describe('bulk loading of new rows', () => {
   });
 
   it('fails, keeping the keys, when a new row breaks a foreign key', async () => {
-    const failure = await inTransaction(checkedDb, 'rollback', async (client) => {
+    const failure = await withTransaction(checkedDb, 'rollback', async (client) => {
       const { rows } = await client.query<{ id: number }>(
         `insert into clubs (name) values ('Bulk Test Club') returning id`,
       );
@@ -153,7 +153,7 @@ describe('bulk loading of new rows', () => {
   it('fails, keeping every index, when new rows break a unique key', async () => {
     const db = checkedDb;
     await db.query('truncate teams, players, schedule, series_stats cascade');
-    const failure = await inTransaction(db, 'rollback', (client) =>
+    const failure = await withTransaction(db, 'rollback', (client) =>
       insertRows(
         client,
         'players',
@@ -177,7 +177,7 @@ describe('bulk loading of new rows', () => {
     await db.query('truncate teams, players, schedule, series_stats cascade');
     await importTeams(sources[1]!, { path: feed });
     // A player whose team was deleted behind the foreign key's back (replica role skips the check).
-    await inTransaction(db, 'commit', async (client) => {
+    await withTransaction(db, 'commit', async (client) => {
       await client.query('set local session_replication_role = replica');
       await client.query(
         `delete from teams where id = (select team_id from players where team_id is not null limit 1)`,
