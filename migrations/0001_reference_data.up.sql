@@ -1,3 +1,4 @@
+-- bpetl: application tables (an adopted database has its own; migrate records this as adopted)
 -- Reference data: refreshed from feeds, upserted on natural keys so ids never change.
 
 create table leagues (

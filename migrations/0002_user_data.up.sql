@@ -1,3 +1,4 @@
+-- bpetl: application tables (an adopted database has its own; migrate records this as adopted)
 -- User data: created by the platform's users, hangs off reference data, must never be lost.
 
 create table users (

@@ -19,9 +19,11 @@ create table bpetl.protected_references (
   constraint unique_protected_column unique (source_table, source_column)
 );
 
+-- Only references whose column exists: an adopted database may lack some of these tables; the
+-- discovery run by every migrate completes the spec from the catalog.
 insert into bpetl.protected_references
   (name, data_type, source_table, source_column, target_table, target_column, nullable, rematch, row_filter)
-values
+select v.* from (values
   ('polls.team_id', 'polls', 'polls', 'team_id', 'teams', 'id', true, 'team', null),
   ('poll_responses.player_id', 'poll_responses', 'poll_responses', 'player_id', 'players', 'id', true, 'player', null),
   ('captain_messages.team_id', 'captain_messages', 'captain_messages', 'team_id', 'teams', 'id', true, 'team', null),
@@ -31,4 +33,8 @@ values
   ('player_availability.player_id', 'availability', 'player_availability', 'player_id', 'players', 'id', true, 'player', null),
   ('player_availability.series_id', 'availability', 'player_availability', 'series_id', 'series', 'id', true, 'series', null),
   ('user_contexts.active_team_id', 'user_contexts', 'user_contexts', 'active_team_id', 'teams', 'id', true, 'team', null),
-  ('saved_lineups.team_id', 'saved_lineups', 'saved_lineups', 'team_id', 'teams', 'id', true, 'team', null);
+  ('saved_lineups.team_id', 'saved_lineups', 'saved_lineups', 'team_id', 'teams', 'id', true, 'team', null)
+) v (name, data_type, source_table, source_column, target_table, target_column, nullable, rematch, row_filter)
+where exists (select 1 from pg_attribute a
+               where a.attrelid = to_regclass(format('public.%I', v.source_table))
+                 and a.attname = v.source_column and not a.attisdropped);

@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'SOURCE_UNREADABLE',
   'DATABASE_UNAVAILABLE',
   'CANCELLED',
+  'SCHEMA_MISFIT',
   'INTERNAL',
 ] as const;
 

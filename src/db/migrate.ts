@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 
 import pg from 'pg';
 
+import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
+import { discoverProtection } from '../services/protection/discover.ts';
+import { inspectDatabase } from './adopt.ts';
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
@@ -13,7 +16,14 @@ export interface Migration {
   name: string;
   up: string;
   down: string;
+  /**
+   * Creates the platform's own tables (a `-- bpetl: application tables` first line). On an adopted
+   * database the tables exist already: the migration is recorded as adopted, never run, never reverted.
+   */
+  applicationTables: boolean;
 }
+
+const APPLICATION_TABLES = '-- bpetl: application tables';
 
 /** Key of the session advisory lock that serialises migrators across processes. */
 const MIGRATION_LOCK = 0x6270_6d67; // 'bpmg'
@@ -26,12 +36,14 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
     const match = /^(\d{4})_([a-z0-9_]+)\.up\.sql$/.exec(file);
     if (!match) throw new Error(`Migration file ${file} is not named NNNN_name.up.sql`);
     const downFile = file.replace(/\.up\.sql$/, '.down.sql');
+    const up = readFileSync(path.join(dir, file), 'utf8');
     if (!files.includes(downFile)) throw new Error(`Migration ${file} has no ${downFile}`);
     migrations.push({
       id: Number(match[1]),
       name: match[2]!,
-      up: readFileSync(path.join(dir, file), 'utf8'),
+      up,
       down: readFileSync(path.join(dir, downFile), 'utf8'),
+      applicationTables: up.startsWith(APPLICATION_TABLES),
     });
   }
   const ids = migrations.map((m) => m.id);
@@ -44,14 +56,6 @@ async function withMigrationLock<T>(url: string, fn: (client: pg.Client) => Prom
   await client.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await client.query(`create schema if not exists bpetl`);
-    await client.query(
-      `create table if not exists bpetl.migrations (
-         id integer primary key,
-         name text not null,
-         applied_at timestamptz not null default now()
-       )`,
-    );
     return await fn(client);
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
@@ -59,18 +63,64 @@ async function withMigrationLock<T>(url: string, fn: (client: pg.Client) => Prom
   }
 }
 
-async function applied(client: pg.Client): Promise<Set<number>> {
-  const { rows } = await client.query<{ id: number }>('select id from bpetl.migrations');
-  return new Set(rows.map((r) => r.id));
+async function createMigrationsTable(client: pg.Client): Promise<void> {
+  await client.query(`create schema if not exists bpetl`);
+  await client.query(
+    `create table if not exists bpetl.migrations (
+       id integer primary key,
+       name text not null,
+       applied_at timestamptz not null default now()
+     )`,
+  );
+  // True when the migration's tables were the platform's own (adopted), not created by it.
+  await client.query(
+    `alter table bpetl.migrations add column if not exists adopted boolean not null default false`,
+  );
+}
+
+/** Applied migrations, each with whether it was adopted rather than run. */
+async function applied(client: pg.Client): Promise<Map<number, boolean>> {
+  const { rows: exists } = await client.query(`select to_regclass('bpetl.migrations') is not null as e`);
+  if (!(exists[0] as { e: boolean }).e) return new Map();
+  const { rows } = await client.query<{ id: number; adopted: boolean }>(
+    `select id, adopted from bpetl.migrations`,
+  );
+  return new Map(rows.map((r) => [r.id, r.adopted]));
+}
+
+/**
+ * Refuses a database that is neither empty nor of the platform's shape, before anything is
+ * created; returns whether the platform's own tables are being adopted.
+ */
+async function checkFit(client: pg.Client): Promise<boolean> {
+  const inspection = await inspectDatabase(client);
+  if (inspection.state === 'MISFIT') {
+    throw new AppError(
+      'SCHEMA_MISFIT',
+      `The database is neither empty nor of the platform's shape; nothing was changed:\n  ${inspection.misfits.join('\n  ')}`,
+      { misfits: inspection.misfits },
+    );
+  }
+  return inspection.state === 'PLATFORM';
 }
 
 /** Applies every pending migration, each in its own transaction. Returns the ids applied. */
 export async function migrateUp(url: string, migrations = loadMigrations()): Promise<number[]> {
   return withMigrationLock(url, async (client) => {
+    const adopting = await checkFit(client);
+    await createMigrationsTable(client);
     const done = await applied(client);
     const ran: number[] = [];
     for (const migration of migrations) {
       if (done.has(migration.id)) continue;
+      if (adopting && migration.applicationTables) {
+        await client.query('insert into bpetl.migrations (id, name, adopted) values ($1, $2, true)', [
+          migration.id,
+          migration.name,
+        ]);
+        ran.push(migration.id);
+        continue;
+      }
       await client.query('begin');
       try {
         await client.query(migration.up);
@@ -88,8 +138,21 @@ export async function migrateUp(url: string, migrations = loadMigrations()): Pro
       logger.debug({ migration: migration.name }, 'migration applied');
       ran.push(migration.id);
     }
+    await rediscover(client);
     return ran;
   });
+}
+
+/** Every migrate completes the protection spec from the catalog (new tables, new foreign keys). */
+async function rediscover(client: pg.Client): Promise<void> {
+  await client.query('begin');
+  try {
+    await discoverProtection({ query: async (sql, params) => (await client.query(sql, params)).rows });
+    await client.query('commit');
+  } catch (err) {
+    await client.query('rollback');
+    throw new Error(`Discovering the protection spec failed: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 /** Reverts applied migrations down to (not including) `target`; 0 reverts them all. */
@@ -99,6 +162,12 @@ export async function migrateDown(url: string, target = 0, migrations = loadMigr
     const reverted: number[] = [];
     for (const migration of [...migrations].reverse()) {
       if (migration.id <= target || !done.has(migration.id)) continue;
+      if (done.get(migration.id)) {
+        // Adopted: the tables are the platform's, and stay.
+        await client.query('delete from bpetl.migrations where id = $1', [migration.id]);
+        reverted.push(migration.id);
+        continue;
+      }
       await client.query('begin');
       try {
         await client.query(migration.down);
@@ -114,6 +183,11 @@ export async function migrateDown(url: string, target = 0, migrations = loadMigr
         );
       }
       reverted.push(migration.id);
+    }
+    if (target === 0 && done.size > 0) {
+      // Nothing of the tool is left: the schema goes too (RESTRICT: never anything of someone else's).
+      await client.query('drop table bpetl.migrations');
+      await client.query('drop schema bpetl');
     }
     return reverted;
   });

@@ -10,7 +10,14 @@ export const SeverityEnum = builder.enumType('Severity', {
 });
 
 export const ConstraintCheckEnum = builder.enumType('ConstraintCheck', {
-  values: ['MISSING_CONSTRAINT', 'MISSING_FOREIGN_KEY', 'DUPLICATE_KEY', 'NULL_KEY', 'ORPHANS'] as const,
+  values: [
+    'MISSING_CONSTRAINT',
+    'MISSING_FOREIGN_KEY',
+    'DUPLICATE_KEY',
+    'NULL_KEY',
+    'ORPHANS',
+    'CASCADE_REFERENCE',
+  ] as const,
 });
 
 export const ConstraintIssueType = builder.objectRef<ConstraintIssue>('ConstraintIssue').implement({
@@ -21,6 +28,7 @@ export const ConstraintIssueType = builder.objectRef<ConstraintIssue>('Constrain
     subject: t.exposeString('subject'),
     message: t.exposeString('message'),
     rows: t.exposeInt('rows'),
+    fix: t.exposeString('fix', { description: 'The repairConstraints action (or repair) that fixes it.' }),
   }),
 });
 
@@ -44,7 +52,7 @@ builder.mutationField('validateConstraints', (t) =>
 );
 
 const ConstraintRepairKindEnum = builder.enumType('ConstraintRepairKind', {
-  values: ['MERGE_DUPLICATES', 'ADD_CONSTRAINT'] as const,
+  values: ['MERGE_DUPLICATES', 'ADD_CONSTRAINT', 'CHANGE_ON_DELETE'] as const,
 });
 
 const ConstraintRepairActionType = builder

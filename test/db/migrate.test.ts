@@ -47,4 +47,12 @@ describe('migrations', () => {
     const results = await Promise.all([migrateUp(db.url), migrateUp(db.url)]);
     expect(results).toEqual([[], []]);
   });
+
+  it('never drops an application table that holds rows', async () => {
+    await db.query(`insert into leagues (league_id, league_name) values ('NSTF', 'North Shore')`);
+    await expect(migrateDown(db.url)).rejects.toThrow(/table leagues holds rows; reverting would drop them/);
+    expect(await db.query(`select league_id from leagues`)).toEqual([{ league_id: 'NSTF' }]);
+    await migrateUp(db.url);
+    await db.query(`delete from leagues`);
+  });
 });

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 
+import type { App } from '../../app/app.ts';
 import { AppError } from '../../errors.ts';
+import { discoverProtection } from '../../services/protection/discover.ts';
+import { addProtectedReference, removeProtectedReference } from '../../services/protection/entries.ts';
 import {
   disableProtection,
   enableProtection,
@@ -10,7 +13,14 @@ import {
 import { runCommand } from '../run-command.ts';
 import { withApp } from '../with-app.ts';
 
-const ACTIONS = ['enable', 'disable', 'status'] as const;
+const ACTIONS = ['enable', 'disable', 'status', 'add', 'remove', 'discover'] as const;
+type Action = (typeof ACTIONS)[number];
+
+interface Options {
+  json?: boolean;
+  references?: string;
+  rematch?: string;
+}
 
 function printStatus(status: ProtectionStatus): void {
   const out = [
@@ -22,34 +32,77 @@ function printStatus(status: ProtectionStatus): void {
       `  ${t.role.toLowerCase().padEnd(6)} ${t.table.padEnd(26)} ${t.covered ? 'covered' : 'NOT covered'}`,
     );
   }
+  out.push('references:');
+  for (const r of status.references) {
+    out.push(
+      `  ${r.name.padEnd(48)} → ${`${r.targetTable}.${r.targetColumn}`.padEnd(30)} ${r.rematch.padEnd(15)} ` +
+        `${r.origin.padEnd(11)} ${r.onDelete ? `on delete ${r.onDelete}`.padEnd(20) : ''.padEnd(20)} ` +
+        `${r.covered ? 'triggers on' : 'triggers OFF'}`,
+    );
+  }
+  if (status.skipped.length > 0) out.push('skipped:');
+  for (const s of status.skipped) out.push(`  ${s.name.padEnd(48)} ${s.reason}`);
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** Runs one action; add, remove and discover change the spec in one transaction, then report. */
+async function act(app: App, action: Action, target: string | undefined, options: Options) {
+  const db = app.db.manager;
+  const needs = (what: string) => {
+    if (!target) throw new AppError('INVALID_INPUT', `protection ${action} needs ${what}`, { field: what });
+    return target;
+  };
+  switch (action) {
+    case 'enable':
+      return enableProtection(db);
+    case 'disable':
+      return disableProtection(db);
+    case 'status':
+      return protectionStatus(db);
+    case 'add': {
+      const column = needs('TABLE.COLUMN');
+      if (!options.references) {
+        throw new AppError('INVALID_INPUT', 'protection add needs --references TABLE.COLUMN', {
+          field: 'references',
+        });
+      }
+      const input = { column, references: options.references, rematch: options.rematch ?? null };
+      await app.db.transaction((tx) => addProtectedReference(tx, input));
+      return protectionStatus(db);
+    }
+    case 'remove': {
+      const name = needs('NAME');
+      await app.db.transaction((tx) => removeProtectedReference(tx, name));
+      return protectionStatus(db);
+    }
+    case 'discover':
+      await app.db.transaction((tx) => discoverProtection(tx));
+      return protectionStatus(db);
+  }
 }
 
 export function registerProtection(program: Command): void {
   program
     .command('protection')
-    .description('real-time orphan detection: enable | disable | status')
+    .description(
+      'real-time orphan detection and the protection spec: enable | disable | status | add | remove | discover',
+    )
     .argument('<action>', ACTIONS.join(' | '))
+    .argument('[target]', 'add: TABLE.COLUMN of the user data; remove: the entry name')
+    .option('--references <TABLE.COLUMN>', 'add: what the column points at')
+    .option('--rematch <strategy>', 'add: how a dangling value is re-matched (team | player | series)')
     .option('--json', 'print the status as one JSON document')
-    .action((action: string, options: { json?: boolean }) =>
+    .action((action: string, target: string | undefined, options: Options) =>
       runCommand(async (config) => {
         if (!(ACTIONS as readonly string[]).includes(action)) {
           throw new AppError(
             'INVALID_INPUT',
             `Unknown protection action "${action}" (expected ${ACTIONS.join(', ')})`,
-            {
-              field: 'action',
-            },
+            { field: 'action' },
           );
         }
         return withApp(config, async (app) => {
-          const db = app.db.manager;
-          const status =
-            action === 'enable'
-              ? await enableProtection(db)
-              : action === 'disable'
-                ? await disableProtection(db)
-                : await protectionStatus(db);
+          const status = await act(app, action as Action, target, options);
           if (options.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
           else printStatus(status);
         });

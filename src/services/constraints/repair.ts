@@ -1,11 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
+import { isAdopted, recordSchemaChange } from '../../db/catalog.ts';
 import { type Db, ident, withTransaction } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
 import { loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
 import type { ConstraintRepairAction } from './action.ts';
 import { mergeDuplicates } from './merge-duplicates.ts';
-import { NATURAL_KEYS, validateConstraints } from './validate.ts';
+import { naturalKeys, validateConstraints } from './validate.ts';
 
 export interface ConstraintRepairResult {
   actions: ConstraintRepairAction[];
@@ -63,11 +64,20 @@ export async function repairConstraints(
   });
 }
 
+/** Names of what the tool adds: its own (`bpetl_…`) on an adopted database, recorded there. */
+interface Naming {
+  adopted: boolean;
+  name(base: string): string;
+}
+
 async function repairAll(manager: Db): Promise<ConstraintRepairAction[]> {
   const spec = await loadProtectionSpec(manager);
   const actions: ConstraintRepairAction[] = [];
   const lifted = new Set<string>();
-  for (const key of NATURAL_KEYS) {
+  const keys = await naturalKeys(manager);
+  const adopted = await isAdopted(manager);
+  const naming: Naming = { adopted, name: (base) => (adopted ? `bpetl_${base}`.slice(0, 63) : base) };
+  for (const key of keys) {
     const action = await mergeDuplicates(manager, key, spec, lifted);
     if (action) actions.push(action);
   }
@@ -76,22 +86,20 @@ async function repairAll(manager: Db): Promise<ConstraintRepairAction[]> {
     issues.filter((i) => i.check === 'DUPLICATE_KEY' || i.check === 'NULL_KEY').map((i) => i.table),
   );
   for (const issue of issues.filter((i) => i.check === 'MISSING_CONSTRAINT')) {
-    const key = NATURAL_KEYS.find((k) => k.table === issue.table && k.name === issue.subject);
+    const key = keys.find((k) => k.table === issue.table && k.name === issue.subject);
     if (!key || unclean.has(key.table)) continue;
     const nulls = key.nullable?.length ? ' nulls not distinct' : '';
+    const name = naming.name(key.name);
     await manager.query(
-      `alter table ${ident(key.table)} add constraint ${ident(key.name)} unique${nulls} (${key.columns
+      `alter table ${ident(key.table)} add constraint ${ident(name)} unique${nulls} (${key.columns
         .map(ident)
         .join(', ')})`,
     );
-    actions.push({
-      kind: 'ADD_CONSTRAINT',
-      table: key.table,
-      detail: `added unique constraint ${key.name} (${key.columns.join(', ')})`,
-      rows: 0,
-    });
+    const detail = `added unique constraint ${name} (${key.columns.join(', ')})`;
+    if (adopted) await recordAddedConstraint(manager, key.table, name, detail);
+    actions.push({ kind: 'ADD_CONSTRAINT', table: key.table, detail, rows: 0 });
   }
-  const stillUnclean = NATURAL_KEYS.filter((k) => lifted.has(k.name) && unclean.has(k.table));
+  const stillUnclean = keys.filter((k) => lifted.has(k.name) && unclean.has(k.table));
   if (stillUnclean.length > 0) {
     // Never leave a database with fewer constraints than it had: undo everything (the caller's savepoint).
     throw new AppError(
@@ -103,9 +111,65 @@ async function repairAll(manager: Db): Promise<ConstraintRepairAction[]> {
   }
   for (const issue of issues.filter((i) => i.check === 'MISSING_FOREIGN_KEY')) {
     const ref = spec.find((r) => r.name === issue.subject);
-    if (ref) actions.push(await addForeignKey(manager, ref));
+    if (ref) actions.push(await addForeignKey(manager, ref, naming));
   }
   actions.push(...(await validatePendingForeignKeys(manager, spec)));
+  for (const issue of issues.filter((i) => i.check === 'CASCADE_REFERENCE')) {
+    const ref = spec.find((r) => r.name === issue.subject);
+    if (ref) actions.push(...(await stopCascade(manager, ref)));
+  }
+  return actions;
+}
+
+async function recordAddedConstraint(
+  manager: Db,
+  table: string,
+  name: string,
+  detail: string,
+): Promise<void> {
+  await recordSchemaChange(manager, {
+    kind: 'ADD_CONSTRAINT',
+    table,
+    object: name,
+    detail,
+    undo: `alter table public.${ident(table)} drop constraint if exists ${ident(name)}`,
+  });
+}
+
+/**
+ * A protected reference whose foreign key deletes user data with its target gets ON DELETE NO
+ * ACTION instead (same name, same columns; NOT VALID is not needed, the rows already hold). The
+ * original definition is recorded: `migrate --down 0` puts it back.
+ */
+async function stopCascade(manager: Db, ref: ProtectedReference): Promise<ConstraintRepairAction[]> {
+  const keys: Array<{ name: string; definition: string }> = await manager.query(
+    `select c.conname as name, pg_get_constraintdef(c.oid) as definition from pg_constraint c
+      where c.contype = 'f' and c.confdeltype = 'c' and c.conrelid = to_regclass($1)
+        and c.confrelid = to_regclass($3)
+        and c.conkey = array[(select attnum from pg_attribute where attrelid = to_regclass($1) and attname = $2)]`,
+    [`public.${ref.sourceTable}`, ref.sourceColumn, `public.${ref.targetTable}`],
+  );
+  const actions: ConstraintRepairAction[] = [];
+  for (const key of keys) {
+    const table = `public.${ident(ref.sourceTable)}`;
+    const safe = key.definition.replace(/ ON DELETE CASCADE/, '');
+    await manager.query(
+      `alter table ${table} drop constraint ${ident(key.name)}, add constraint ${ident(key.name)} ${safe}`,
+    );
+    const detail = `foreign key ${key.name} (${ref.name}) changed from ON DELETE CASCADE to NO ACTION`;
+    await recordSchemaChange(manager, {
+      kind: 'ALTER_FOREIGN_KEY',
+      table: ref.sourceTable,
+      object: key.name,
+      detail,
+      undo: `alter table ${table} drop constraint ${ident(key.name)}, add constraint ${ident(key.name)} ${key.definition}`,
+    });
+    actions.push({ kind: 'CHANGE_ON_DELETE', table: ref.sourceTable, detail, rows: 0 });
+  }
+  // The spec says what the catalog says now.
+  await manager.query(`update bpetl.protected_references set on_delete = 'NO ACTION' where name = $1`, [
+    ref.name,
+  ]);
   return actions;
 }
 
@@ -119,8 +183,12 @@ async function danglingRows(manager: Db, ref: ProtectedReference): Promise<numbe
   return n;
 }
 
-async function addForeignKey(manager: Db, ref: ProtectedReference): Promise<ConstraintRepairAction> {
-  const name = `${ref.sourceTable}_${ref.sourceColumn}_fkey`;
+async function addForeignKey(
+  manager: Db,
+  ref: ProtectedReference,
+  naming: Naming,
+): Promise<ConstraintRepairAction> {
+  const name = naming.name(`${ref.sourceTable}_${ref.sourceColumn}_fkey`);
   // NOT VALID first: new writes are checked at once; existing rows only when validated below.
   await manager.query(
     `alter table ${ident(ref.sourceTable)} add constraint ${ident(name)} foreign key (${ident(ref.sourceColumn)})
@@ -129,6 +197,9 @@ async function addForeignKey(manager: Db, ref: ProtectedReference): Promise<Cons
   const dangling = await danglingRows(manager, ref);
   if (dangling === 0) {
     await manager.query(`alter table ${ident(ref.sourceTable)} validate constraint ${ident(name)}`);
+  }
+  if (naming.adopted) {
+    await recordAddedConstraint(manager, ref.sourceTable, name, `added foreign key ${name} (${ref.name})`);
   }
   return {
     kind: 'ADD_CONSTRAINT',

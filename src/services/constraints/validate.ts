@@ -1,10 +1,17 @@
+import { seriesHaveLeague } from '../../db/catalog.ts';
 import { type Db, ident } from '../../db/sql.ts';
 import { danglingPredicate, loadProtectionSpec } from '../protection/spec.ts';
 
 export type Severity = 'CRITICAL' | 'WARNING' | 'INFO';
 
 export interface ConstraintIssue {
-  check: 'MISSING_CONSTRAINT' | 'MISSING_FOREIGN_KEY' | 'DUPLICATE_KEY' | 'NULL_KEY' | 'ORPHANS';
+  check:
+    | 'MISSING_CONSTRAINT'
+    | 'MISSING_FOREIGN_KEY'
+    | 'DUPLICATE_KEY'
+    | 'NULL_KEY'
+    | 'ORPHANS'
+    | 'CASCADE_REFERENCE';
   severity: Severity;
   table: string;
   /** The constraint, key or reference concerned. */
@@ -12,7 +19,11 @@ export interface ConstraintIssue {
   message: string;
   /** Rows affected (duplicates beyond the first, NULL keys, dangling references). */
   rows: number;
+  /** What fixes it: the repairConstraints action, or the repair or command to run. */
+  fix: string;
 }
+
+export type NaturalKey = (typeof NATURAL_KEYS)[number];
 
 /** Natural keys the import upserts on; each must be enforced by a unique constraint or index. */
 export const NATURAL_KEYS: ReadonlyArray<{
@@ -37,6 +48,17 @@ export const NATURAL_KEYS: ReadonlyArray<{
     columns: ['tenniscores_player_id', 'league_id', 'club_id', 'series_id'],
   },
 ];
+
+/**
+ * The natural keys of this database: where series have no league column (the platform links them
+ * through series_leagues), a series name is unique across leagues, as its `series_name_key` says.
+ */
+export async function naturalKeys(db: Db): Promise<NaturalKey[]> {
+  if (await seriesHaveLeague(db)) return [...NATURAL_KEYS];
+  return NATURAL_KEYS.map((k) =>
+    k.table === 'series' ? { table: 'series', name: 'unique_series_name', columns: ['name'] } : k,
+  );
+}
 
 /** Unique constraints and unique indexes of a table, as ordered column lists. */
 async function uniqueColumnSets(db: Db, table: string): Promise<string[][]> {
@@ -99,7 +121,7 @@ async function hasForeignKey(db: Db, table: string, column: string, target: stri
  */
 export async function validateConstraints(db: Db): Promise<ConstraintIssue[]> {
   const issues: ConstraintIssue[] = [];
-  for (const key of NATURAL_KEYS) {
+  for (const key of await naturalKeys(db)) {
     const sets = await uniqueColumnSets(db, key.table);
     const enforced = sets.some(
       (cols) => cols.length === key.columns.length && key.columns.every((c) => cols.includes(c)),
@@ -123,6 +145,7 @@ export async function validateConstraints(db: Db): Promise<ConstraintIssue[]> {
         subject: key.name,
         message: `${key.table} has no unique constraint on (${key.columns.join(', ')}): upserts cannot keep ids stable`,
         rows: 0,
+        fix: `repairConstraints adds unique constraint on ${key.table} (${key.columns.join(', ')}) once the key is clean`,
       });
     }
     if (duplicates > 0) {
@@ -133,6 +156,7 @@ export async function validateConstraints(db: Db): Promise<ConstraintIssue[]> {
         subject: key.name,
         message: `${duplicates} ${key.table} rows duplicate another row's (${key.columns.join(', ')})`,
         rows: duplicates,
+        fix: `repairConstraints merges them into the lowest id, moving every dependent first`,
       });
     }
     if (nulls > 0) {
@@ -143,6 +167,7 @@ export async function validateConstraints(db: Db): Promise<ConstraintIssue[]> {
         subject: key.name,
         message: `${nulls} ${key.table} rows have a NULL in their natural key (${key.columns.join(', ')})`,
         rows: nulls,
+        fix: `none automatic: give those ${key.table} rows their key values (or delete them) by hand`,
       });
     }
   }
@@ -159,6 +184,7 @@ export async function validateConstraints(db: Db): Promise<ConstraintIssue[]> {
         subject: ref.name,
         message: `${ref.name} has no foreign key to ${ref.targetTable}.${ref.targetColumn}: deletes can orphan it silently`,
         rows: 0,
+        fix: `repairConstraints adds the foreign key (NOT VALID until no row dangles)`,
       });
     }
     const [{ n }] = await db.query(
@@ -172,6 +198,18 @@ export async function validateConstraints(db: Db): Promise<ConstraintIssue[]> {
         subject: ref.name,
         message: `${n} ${ref.sourceTable} rows reference a missing ${ref.targetTable}.${ref.targetColumn}`,
         rows: n,
+        fix: 'repairOrphans (bpetl repair --emergency) re-points them on unique matches and quarantines the rest',
+      });
+    }
+    if (ref.onDelete === 'CASCADE') {
+      issues.push({
+        check: 'CASCADE_REFERENCE',
+        severity: 'WARNING',
+        table: ref.sourceTable,
+        subject: ref.name,
+        message: `${ref.name} is ON DELETE CASCADE: deleting a ${ref.targetTable} row deletes user data with it`,
+        rows: 0,
+        fix: 'repairConstraints changes the foreign key to ON DELETE NO ACTION (recorded; migrate --down 0 restores it)',
       });
     }
   }

@@ -45,7 +45,7 @@ const STRUCTURAL = new Set<ConstraintIssue['check']>(['MISSING_CONSTRAINT', 'DUP
 /**
  * The score (documented in the README, "Health score"): 100 minus
  * - 20 per structural issue (missing natural-key constraint, duplicate keys, NULL keys),
- * - 5 per protected reference without a foreign key,
+ * - 5 per protected reference without a foreign key or whose foreign key is ON DELETE CASCADE,
  * - for orphans: 10 + 40 × (orphaned rows / protected rows), rounded up, at most 50,
  * never below 0. 100 exactly when there are no issues at all.
  */
@@ -58,7 +58,7 @@ export function scoreHealth(issues: ConstraintIssue[], types: HealthType[]): Omi
     check.issues += 1;
     check.rows += issue.rows;
     if (STRUCTURAL.has(issue.check)) check.penalty += 20;
-    else if (issue.check === 'MISSING_FOREIGN_KEY') check.penalty += 5;
+    else if (issue.check === 'MISSING_FOREIGN_KEY' || issue.check === 'CASCADE_REFERENCE') check.penalty += 5;
     checks.set(issue.check, check);
   }
   if (orphans > 0) {

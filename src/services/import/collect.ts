@@ -1,4 +1,5 @@
 import type { Rejection, Source, SourceItem } from '../../sources/records.ts';
+import { type ImportShape, lengthRejection } from './shape.ts';
 import type { StagingWriter } from './staging.ts';
 
 /** Rejections kept in a run's stats; the count is always complete. */
@@ -16,6 +17,8 @@ export interface CollectHooks {
   /** Called every `every` items with the number read so far; may throw to stop (cancellation). */
   onItems?: (read: number) => Promise<void> | void;
   every?: number;
+  /** The tables' shape: a record with a value longer than its column is rejected here. */
+  shape?: ImportShape;
 }
 
 const CAPTAIN_CODES = { captain: 'C', 'co-captain': 'CC' } as const;
@@ -28,9 +31,14 @@ export async function collect(
 ): Promise<CollectResult> {
   const result: CollectResult = { read: 0, rejected: 0, rejections: [], practices: 0 };
   const every = hooks.every ?? 10_000;
+  // Only a database with bounded columns (the platform's varchar(255)) costs a check per record.
+  const limited = hooks.shape && Object.keys(hooks.shape.limits).length > 0 ? hooks.shape : null;
   for await (const batch of source.batches()) {
     const before = result.read;
-    for (const item of batch) stage(item, writer, result);
+    for (const item of batch) {
+      const tooLong = limited ? lengthRejection(item, limited) : null;
+      stage(tooLong ? { kind: 'rejection', rejection: tooLong } : item, writer, result);
+    }
     result.read += batch.length;
     await writer.flushFull();
     if (hooks.onItems && Math.floor(result.read / every) > Math.floor(before / every)) {

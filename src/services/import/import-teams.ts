@@ -8,8 +8,9 @@ import { openSource } from '../../sources/open-source.ts';
 import type { Rejection, Source, SourceSummary } from '../../sources/records.ts';
 import { runStep } from '../step/transaction.ts';
 import { BULK_INSERT_MIN_ROWS, insertRows } from './bulk-insert.ts';
-import { collect } from './collect.ts';
+import { collect, MAX_REPORTED_REJECTIONS } from './collect.ts';
 import * as resolve from './resolve.sql.ts';
+import { type ImportShape, readImportShape } from './shape.ts';
 import { createStagingTables, StagingWriter } from './staging.ts';
 import * as upsert from './upsert.sql.ts';
 
@@ -116,11 +117,14 @@ async function runImport(
   await client.query(`set local work_mem = '128MB'`);
   // Index builds after a bulk load into an empty table (see insertRows) sort in memory too.
   await client.query(`set local maintenance_work_mem = '256MB'`);
+  // The tables as they are (the tool's own shape or an adopted platform's), read once per run.
+  const shape = await readImportShape(client);
   await createStagingTables(client);
   const writer = new StagingWriter(client);
   await progress(`reading ${label}`);
   const collected = await collect(source, writer, {
     onItems: (read) => progress(`read ${read} records`, read, null),
+    shape,
   });
   const summary = source.summary();
   const accepted = writer.rows.stg_teams;
@@ -192,7 +196,7 @@ async function runImport(
   await run('analyze stg_team_keys');
 
   await step('checking the shrink guard');
-  const shrink = (await client.query(resolve.SHRINK_CHECK, [scope])).rows as Array<{
+  const shrink = (await client.query(resolve.shrinkCheck(shape), [scope])).rows as Array<{
     league: string;
     active: number;
     missing: number;
@@ -225,14 +229,14 @@ async function runImport(
   ).map((r) => r.id);
 
   await step('clubs');
-  stats.tables.clubs.inserted = await run(resolve.INSERT_CLUBS);
-  await run(resolve.RESOLVE_CLUBS);
+  stats.tables.clubs.inserted = await run(resolve.insertClubs(shape));
+  await run(resolve.resolveClubs(shape));
   stats.tables.clubLeagues.inserted = await run(resolve.INSERT_CLUB_LEAGUES);
 
   await step('series');
-  await run(resolve.RESOLVE_SERIES);
-  stats.tables.series.inserted = await run(resolve.INSERT_SERIES);
-  await run(resolve.RESOLVE_SERIES);
+  await run(resolve.resolveSeries(shape));
+  stats.tables.series.inserted = await run(resolve.insertSeries(shape));
+  await run(resolve.resolveSeries(shape));
   stats.tables.seriesLeagues.inserted = await run(resolve.INSERT_SERIES_LEAGUES);
   const distinct = async (sql: string) => Number(((await client.query(sql)).rows[0] as { n: string }).n);
   stats.tables.clubs.unchanged =
@@ -243,8 +247,13 @@ async function runImport(
 
   await step('teams');
   stats.tables.teams = await upsertInto(
-    upsert.TEAMS,
-    { create: resolve.CREATE_TEAM_ROWS, table: 'stg_team_rows', records: writer.rows.stg_teams },
+    upsert.teams(shape),
+    {
+      create: resolve.CREATE_TEAM_ROWS,
+      table: 'stg_team_rows',
+      records: writer.rows.stg_teams,
+      prepare: () => fitTeamNames(client, shape, stats, label),
+    },
     () => leagueIds,
   );
   await run(resolve.RESOLVE_TEAM_IDS);
@@ -254,8 +263,8 @@ async function runImport(
 
   await step('players');
   stats.tables.players = await upsertInto(
-    upsert.PLAYERS,
-    { create: upsert.CREATE_PLAYER_ROWS, table: 'stg_player_rows', records: writer.rows.stg_players },
+    upsert.players(shape),
+    { create: upsert.createPlayerRows(shape), table: 'stg_player_rows', records: writer.rows.stg_players },
     async () => {
       // Players are retired only in leagues whose roster the source lists at all: a feed with no
       // players for a league says nothing about who left it.
@@ -268,14 +277,18 @@ async function runImport(
 
   await step('schedule fixtures');
   stats.tables.fixtures = await upsertInto(
-    upsert.FIXTURES,
-    { create: upsert.CREATE_FIXTURE_ROWS, table: 'stg_fixture_rows', records: writer.rows.stg_fixtures },
+    upsert.fixtures(shape),
+    {
+      create: upsert.createFixtureRows(shape),
+      table: 'stg_fixture_rows',
+      records: writer.rows.stg_fixtures,
+    },
     () => leagueIds,
   );
 
   await step('series stats');
   stats.tables.seriesStats = await upsertInto(
-    upsert.SERIES_STATS,
+    upsert.seriesStats(shape),
     { create: upsert.CREATE_STATS_ROWS, table: 'stg_stats_rows', records: writer.rows.stg_stats },
     () => leagueIds,
   );
@@ -304,6 +317,36 @@ interface StagedRows {
   table: string;
   /** Records staged, before repeated natural keys are dropped. */
   records: number;
+  /** Runs after `create`, before the rows are written (fits them to the table's other unique keys). */
+  prepare?: () => Promise<void>;
+}
+
+/**
+ * Fits staged teams to a second unique key on (team_name, league_id), when the database has one:
+ * colliding names take their display name; teams whose name still collides are rejected.
+ */
+async function fitTeamNames(
+  client: PoolClient,
+  shape: ImportShape,
+  stats: ImportStats,
+  label: string,
+): Promise<void> {
+  if (!shape.teamNameUnique) return;
+  await client.query(resolve.DISAMBIGUATE_TEAM_NAMES);
+  const { rows } = await client.query<{ team_name: string; league: string }>(
+    resolve.DROP_COLLIDING_TEAM_NAMES,
+  );
+  for (const row of rows) {
+    stats.rejected++;
+    if (stats.rejections.length >= MAX_REPORTED_REJECTIONS) continue;
+    stats.rejections.push({
+      file: label,
+      index: -1,
+      field: 'team',
+      reason: `another team of ${row.league} already has this name, and ${shape.teamNameUnique} keeps team names unique within a league`,
+      value: row.team_name,
+    });
+  }
 }
 
 async function applyUpsert(
@@ -326,6 +369,7 @@ async function applyUpsert(
     return { counts: { ...zero(), inserted: inserted.rows }, bulk: inserted.bulk };
   }
   await client.query(staged.create);
+  await staged.prepare?.();
   const total = await count(staged.table);
   // Into an empty table (a first import) there is nothing to update or retire. Rows are retired
   // before the new ones go in: retirement matches staged rows to rows that existed before the import.

@@ -1,8 +1,11 @@
 /**
  * Statements that turn staged records into ids: leagues, clubs, series and their links are created
  * when missing (never renamed), then every staged team key gets its (league, club, series) ids.
- * All statements are set-based; none interpolates input (scope arrives as a parameter).
+ * All statements are set-based; none interpolates input (scope arrives as a parameter). Those that
+ * depend on the database's shape take the ImportShape read from the catalog at the start of the run.
  */
+
+import type { ImportShape } from './shape.ts';
 
 /** Key expression of clubs.name_key (the generated column), for staged names. */
 const CLUB_KEY = (column: string) => `lower(regexp_replace(btrim(${column}), '\\s+', ' ', 'g'))`;
@@ -27,14 +30,14 @@ export const INSERT_LEAGUES = `
 export const RESOLVE_LEAGUES = `
   update stg_team_keys s set league_id = l.id from leagues l where l.league_id = s.league`;
 
-export const INSERT_CLUBS = `
+export const insertClubs = (shape: ImportShape) => `
   insert into clubs (name)
   select distinct on (club_key) club from stg_team_keys s
-   where not exists (select 1 from clubs c where c.name_key = s.club_key)
+   where not exists (select 1 from clubs c where ${shape.clubKey('c')} = s.club_key)
    order by club_key, ord`;
 
-export const RESOLVE_CLUBS = `
-  update stg_team_keys s set club_id = c.id from clubs c where c.name_key = s.club_key`;
+export const resolveClubs = (shape: ImportShape) => `
+  update stg_team_keys s set club_id = c.id from clubs c where ${shape.clubKey('c')} = s.club_key`;
 
 export const INSERT_CLUB_LEAGUES = `
   insert into club_leagues (club_id, league_id)
@@ -45,7 +48,11 @@ export const INSERT_CLUB_LEAGUES = `
  * A series is found by name within its league; a series the application created without a league but
  * linked through series_leagues counts too, so its id is kept.
  */
-export const RESOLVE_SERIES = `
+export function resolveSeries(shape: ImportShape): string {
+  return shape.seriesHaveLeague ? RESOLVE_SERIES : resolveLinkedSeries(shape);
+}
+
+const RESOLVE_SERIES = `
   update stg_team_keys s set series_id = m.id
     from (select distinct on (k.league_id, k.series_key) k.league_id, k.series_key, se.id
             from (select distinct league_id, series_key from stg_team_keys) k
@@ -56,11 +63,38 @@ export const RESOLVE_SERIES = `
            order by k.league_id, k.series_key, se.league_id nulls last, se.id) m
    where m.league_id = s.league_id and m.series_key = s.series_key and s.series_id is null`;
 
-export const INSERT_SERIES = `
+/**
+ * Series without a league column (the platform's): a series is found by name, the one linked to the
+ * league preferred; where names are unique across leagues, the one series of that name is every
+ * league's, and series_leagues links it.
+ */
+const resolveLinkedSeries = (shape: ImportShape) => `
+  update stg_team_keys s set series_id = m.id
+    from (select distinct on (k.league_id, k.series_key) k.league_id, k.series_key, se.id
+            from (select distinct league_id, series_key from stg_team_keys) k
+            cross join lateral (
+              select se.id, exists (select 1 from series_leagues sl
+                                     where sl.series_id = se.id and sl.league_id = k.league_id) as linked
+                from series se where lower(se.name) = k.series_key) se
+           where se.linked or ${shape.seriesNameUnique}
+           order by k.league_id, k.series_key, se.linked desc, se.id) m
+   where m.league_id = s.league_id and m.series_key = s.series_key and s.series_id is null`;
+
+export function insertSeries(shape: ImportShape): string {
+  if (shape.seriesHaveLeague) {
+    return `
   insert into series (name, display_name, league_id)
   select distinct on (league_id, series_key) series, series_display, league_id from stg_team_keys
    where series_id is null
    order by league_id, series_key, ord`;
+  }
+  const per = shape.seriesNameUnique ? 'series_key' : 'league_id, series_key';
+  return `
+  insert into series (name, display_name)
+  select distinct on (${per}) series, series_display from stg_team_keys
+   where series_id is null
+   order by ${per}, ord`;
+}
 
 export const INSERT_SERIES_LEAGUES = `
   insert into series_leagues (series_id, league_id)
@@ -80,11 +114,11 @@ export const CREATE_TEAM_ROWS = `
  * Active teams per league in scope, and how many of them the staged feed no longer lists: the
  * input of the shrink guard, computed before anything is written.
  */
-export const SHRINK_CHECK = `
+export const shrinkCheck = (shape: ImportShape) => `
   select l.league_id as league, count(*)::int as active,
          count(*) filter (where not exists (
            select 1 from stg_team_keys s
-            where s.league = l.league_id and s.club_key = c.name_key and s.series_key = lower(se.name)))::int
+            where s.league = l.league_id and s.club_key = ${shape.clubKey('c')} and s.series_key = lower(se.name)))::int
            as missing
     from teams t
     join leagues l on l.id = t.league_id
@@ -96,3 +130,37 @@ export const SHRINK_CHECK = `
 export const RESOLVE_TEAM_IDS = `
   update stg_team_keys s set team_id = t.id from teams t
    where t.club_id = s.club_id and t.series_id = s.series_id and t.league_id = s.league_id`;
+
+/**
+ * Where the database also keys teams by (team_name, league_id), a team whose name another team of
+ * its league uses (in the feed or in the table) is stored under its display name (`<name> - <series>`),
+ * the feed's name kept as its alias, as the platform names such teams.
+ */
+export const DISAMBIGUATE_TEAM_NAMES = `
+  update stg_team_rows s set team_alias = coalesce(s.team_alias, s.team_name), team_name = s.display_name
+   where s.display_name <> s.team_name
+     and (exists (select 1 from stg_team_rows o
+                   where o.league_id = s.league_id and o.team_name = s.team_name
+                     and (o.club_id, o.series_id) <> (s.club_id, s.series_id))
+          or exists (select 1 from teams t
+                      where t.league_id = s.league_id and t.team_name = s.team_name
+                        and (t.club_id, t.series_id) <> (s.club_id, s.series_id)))`;
+
+/**
+ * Staged teams whose name still collides with another team of the league are not written: the
+ * first staged one wins over later ones, an existing team over both. Returns what was dropped.
+ */
+export const DROP_COLLIDING_TEAM_NAMES = `
+  with colliding as (
+    select s.ctid from stg_team_rows s
+     where exists (select 1 from teams t
+                    where t.league_id = s.league_id and t.team_name = s.team_name
+                      and (t.club_id, t.series_id) <> (s.club_id, s.series_id))
+        or exists (select 1 from stg_team_rows o
+                    where o.league_id = s.league_id and o.team_name = s.team_name
+                      and (o.club_id, o.series_id) < (s.club_id, s.series_id)
+                      and not exists (select 1 from teams t
+                                       where t.league_id = o.league_id and t.team_name = o.team_name
+                                         and (t.club_id, t.series_id) <> (o.club_id, o.series_id))))
+  delete from stg_team_rows s using colliding c where s.ctid = c.ctid
+  returning s.team_name, (select l.league_id from leagues l where l.id = s.league_id) as league`;

@@ -8,7 +8,12 @@
  * with the same natural key (`existing_id`) and whether it differs (`changed`), so the UPDATE,
  * INSERT and retirement join on ids instead of each matching text keys again; into an empty table
  * (a first import) they are inserted straight from staging.
+ *
+ * Statements that depend on the database's shape (optional columns, `updated_at`, column types) are
+ * functions of the ImportShape read from the catalog when the run starts.
  */
+
+import type { ImportShape } from './shape.ts';
 
 export interface UpsertStatements {
   table: string;
@@ -23,12 +28,12 @@ export interface UpsertStatements {
   insertIntoEmpty?: string;
 }
 
-export const TEAMS: UpsertStatements = {
+export const teams = (shape: ImportShape): UpsertStatements => ({
   table: 'teams',
   update: `
     update teams t
        set team_name = s.team_name, team_alias = s.team_alias, display_name = s.display_name,
-           is_active = true, updated_at = now()
+           is_active = true${shape.touch('teams')}
       from stg_team_rows s
      where t.club_id = s.club_id and t.series_id = s.series_id and t.league_id = s.league_id
        and (t.team_name, t.team_alias, t.display_name, t.is_active)
@@ -40,14 +45,14 @@ export const TEAMS: UpsertStatements = {
                         where t.club_id = s.club_id and t.series_id = s.series_id and t.league_id = s.league_id)`,
   // Retired, never deleted: user data may point at the team, and restore moves it only to a unique successor.
   retire: `
-    update teams t set is_active = false, updated_at = now()
+    update teams t set is_active = false${shape.touch('teams')}
      where t.is_active and t.league_id = any($1::int[])
        and not exists (select 1 from stg_team_rows s
                         where s.club_id = t.club_id and s.series_id = t.series_id and s.league_id = t.league_id)`,
-};
+});
 
-const PLAYER_COLUMNS =
-  'tenniscores_player_id, league_id, club_id, series_id, team_id, first_name, last_name, pti, wins, losses, captain';
+/** The player columns written: the natural key, names and team, plus the optional ones present. */
+const playerColumns = (shape: ImportShape) => ['first_name', 'last_name', 'team_id', ...shape.playerColumns];
 
 // The feed's players, one per natural key (the first record wins).
 const STAGED_PLAYERS = `
@@ -58,45 +63,51 @@ const STAGED_PLAYERS = `
     join stg_team_keys k on k.team_key = p.team_key
    order by p.external_id, k.league_id, k.club_id, k.series_id, p.ord`;
 
-export const CREATE_PLAYER_ROWS = `
+export function createPlayerRows(shape: ImportShape): string {
+  const columns = playerColumns(shape);
+  return `
   create temp table stg_player_rows on commit drop as
   select s.*, p.id as existing_id,
          p.id is not null
-           and (p.first_name, p.last_name, p.team_id, p.pti, p.wins, p.losses, p.captain, p.is_active)
-               is distinct from (s.first_name, s.last_name, s.team_id, s.pti, s.wins, s.losses, s.captain, true)
+           and (${columns.map((c) => `p.${c}`).join(', ')}, p.is_active)
+               is distinct from (${columns.map((c) => `s.${c}`).join(', ')}, true)
            as changed
     from (${STAGED_PLAYERS}) s
     left join players p
       on p.tenniscores_player_id = s.external_id and p.league_id = s.league_id
      and p.club_id = s.club_id and p.series_id = s.series_id`;
+}
 
-export const PLAYERS: UpsertStatements = {
-  table: 'players',
-  update: `
+export function players(shape: ImportShape): UpsertStatements {
+  const columns = playerColumns(shape);
+  const insertColumns = `tenniscores_player_id, league_id, club_id, series_id, ${columns.join(', ')}`;
+  const staged = `external_id, league_id, club_id, series_id, ${columns.join(', ')}`;
+  return {
+    table: 'players',
+    update: `
     update players p
-       set first_name = s.first_name, last_name = s.last_name, team_id = s.team_id, pti = s.pti,
-           wins = s.wins, losses = s.losses, captain = s.captain, is_active = true, updated_at = now()
+       set ${columns.map((c) => `${c} = s.${c}`).join(', ')}, is_active = true${shape.touch('players')}
       from stg_player_rows s
      where s.changed and p.id = s.existing_id`,
-  insert: `
-    insert into players (${PLAYER_COLUMNS})
-    select external_id, league_id, club_id, series_id, team_id, first_name, last_name, pti, wins, losses, captain
-      from stg_player_rows s
+    insert: `
+    insert into players (${insertColumns})
+    select ${staged} from stg_player_rows s
      where s.existing_id is null`,
-  insertIntoEmpty: `insert into players (${PLAYER_COLUMNS}) ${STAGED_PLAYERS}`,
-  retire: `
-    update players p set is_active = false, updated_at = now()
+    insertIntoEmpty: `insert into players (${insertColumns}) select ${staged} from (${STAGED_PLAYERS}) s`,
+    retire: `
+    update players p set is_active = false${shape.touch('players')}
      where p.is_active and p.league_id = any($1::int[])
        and not exists (select 1 from stg_player_rows s where s.existing_id = p.id)`,
-};
+  };
+}
 
 const FIXTURE_COLUMNS =
   'league_id, match_date, match_time, home_team, away_team, home_team_id, away_team_id, location';
 
 // The feed's fixtures, one per natural key: a record is dropped when an earlier one has its key
 // (the first record wins). A hash anti-join finds those without sorting 800,000 wide rows by text.
-const STAGED_FIXTURES = `
-  select l.id as league_id, f.match_date, f.match_time, f.home_team, f.away_team,
+const stagedFixtures = (shape: ImportShape) => `
+  select l.id as league_id, f.match_date, f.match_time::${shape.matchTimeType} as match_time, f.home_team, f.away_team,
          h.team_id as home_team_id, a.team_id as away_team_id, f.location
     from stg_fixtures f
     join leagues l on l.league_id = f.league
@@ -107,32 +118,32 @@ const STAGED_FIXTURES = `
                       where d.league = f.league and d.match_date = f.match_date
                         and d.home_team = f.home_team and d.away_team = f.away_team and d.ord < f.ord)`;
 
-export const CREATE_FIXTURE_ROWS = `
+export const createFixtureRows = (shape: ImportShape) => `
   create temp table stg_fixture_rows on commit drop as
   select f.*, s.id as existing_id,
          s.id is not null
            and (s.match_time, s.home_team_id, s.away_team_id, s.location)
                is distinct from (f.match_time, f.home_team_id, f.away_team_id, f.location)
            as changed
-    from (${STAGED_FIXTURES}) f
+    from (${stagedFixtures(shape)}) f
     left join schedule s
       on s.away_team <> '' and s.league_id = f.league_id and s.match_date = f.match_date
      and s.home_team = f.home_team and s.away_team = f.away_team`;
 
 // Every predicate on schedule repeats `away_team <> ''`: fixtures only, users' practice rows never.
-export const FIXTURES: UpsertStatements = {
+export const fixtures = (shape: ImportShape): UpsertStatements => ({
   table: 'schedule',
   update: `
     update schedule s
        set match_time = f.match_time, home_team_id = f.home_team_id, away_team_id = f.away_team_id,
-           location = f.location, updated_at = now()
+           location = f.location${shape.touch('schedule')}
       from stg_fixture_rows f
      where s.away_team <> '' and f.changed and s.id = f.existing_id`,
   insert: `
     insert into schedule (${FIXTURE_COLUMNS})
     select ${FIXTURE_COLUMNS} from stg_fixture_rows f where f.existing_id is null`,
-  insertIntoEmpty: `insert into schedule (${FIXTURE_COLUMNS}) ${STAGED_FIXTURES}`,
-};
+  insertIntoEmpty: `insert into schedule (${FIXTURE_COLUMNS}) ${stagedFixtures(shape)}`,
+});
 
 export const CREATE_STATS_ROWS = `
   create temp table stg_stats_rows on commit drop as
@@ -159,11 +170,11 @@ const STATS_COLUMNS = [
   'games_lost',
 ] as const;
 
-export const SERIES_STATS: UpsertStatements = {
+export const seriesStats = (shape: ImportShape): UpsertStatements => ({
   table: 'series_stats',
   update: `
     update series_stats t
-       set ${STATS_COLUMNS.map((c) => `${c} = s.${c}`).join(', ')}, updated_at = now()
+       set ${STATS_COLUMNS.map((c) => `${c} = s.${c}`).join(', ')}${shape.touch('series_stats')}
       from stg_stats_rows s
      where t.league_id = s.league_id and t.series = s.series and t.team = s.team
        and (${STATS_COLUMNS.map((c) => `t.${c}`).join(', ')})
@@ -173,4 +184,4 @@ export const SERIES_STATS: UpsertStatements = {
     select league_id, series, team, ${STATS_COLUMNS.join(', ')} from stg_stats_rows s
      where not exists (select 1 from series_stats t
                         where t.league_id = s.league_id and t.series = s.series and t.team = s.team)`,
-};
+});

@@ -142,7 +142,8 @@ async function resolveForReference(db: Db, ref: ProtectedReference): Promise<num
   const targetType = await columnType(db, ref.targetTable, ref.targetColumn);
   const col = `s.${ident(ref.sourceColumn)}`;
   // Open while the row exists and still holds the missing value (or was cleared to NULL) and that
-  // value still resolves to nothing. Types come from the catalog, identifiers from the spec.
+  // value still resolves to nothing; a row an ON DELETE CASCADE took stays open until repair puts it
+  // back. Types come from the catalog, identifiers from the spec.
   const [{ n }] = await db.query(
     `with resolved as (
      update bpetl.orphan_events e
@@ -153,7 +154,7 @@ async function resolveForReference(db: Db, ref: ProtectedReference): Promise<num
        from bpetl.orphan_events o
        left join ${ident(ref.sourceTable)} s on s.${ident(key)} = o.row_id
       where e.id = o.id and o.resolved_at is null and o.reference = $1
-        and (s.${ident(key)} is null
+        and ((s.${ident(key)} is null and o.lost_row is null)
              or (${col} is not null and (${col}::text <> o.missing_ref
                   or exists (select 1 from ${ident(ref.targetTable)} t
                               where t.${ident(ref.targetColumn)} = o.missing_ref::${targetType}))))

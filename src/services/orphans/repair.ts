@@ -50,6 +50,8 @@ interface OpenEvent {
   row_id: string;
   missing_ref: string;
   context: Record<string, string | null> | null;
+  /** The row as an ON DELETE CASCADE deleted it, to put back. */
+  lost_row: Record<string, unknown> | null;
 }
 
 export interface RepairOptions {
@@ -80,7 +82,7 @@ export async function repairOrphans(
 async function repairOpenEvents(tx: EntityManager, dryRun: boolean, eventIds: number[] | null) {
   // The newest open event per row and reference: a row nulled and then flagged twice is one repair.
   const events: OpenEvent[] = await tx.query(
-    `select distinct on (reference, row_id) id::text, reference, row_id::text, missing_ref, context
+    `select distinct on (reference, row_id) id::text, reference, row_id::text, missing_ref, context, lost_row
        from bpetl.orphan_events
       where resolved_at is null and ($1::bigint[] is null or id = any($1))
       order by reference, row_id, id desc`,
@@ -116,7 +118,16 @@ async function repairOpenEvents(tx: EntityManager, dryRun: boolean, eventIds: nu
   for (const [name, ref] of spec) {
     const matched = outcome.matched.filter((m) => m.reference === name);
     if (matched.length === 0) continue;
-    const applied = await applyMatches(tx, ref, matched, dryRun);
+    const lost = matched.filter((m) => eventOf.get(`${name}:${m.rowId}`)?.lost_row);
+    const applied = [
+      ...(await applyMatches(tx, ref, matched, dryRun)),
+      ...(await reinsertLostRows(
+        tx,
+        ref,
+        lost.map((m) => ({ ...m, row: eventOf.get(`${name}:${m.rowId}`)!.lost_row! })),
+        dryRun,
+      )),
+    ];
     for (const a of applied) {
       const event = eventOf.get(`${name}:${a.rowId}`)!;
       report.repaired.push({
@@ -203,6 +214,48 @@ async function applyMatches(
     newValue: r.new_value,
     strategy: r.strategy,
   }));
+}
+
+/**
+ * Rows an ON DELETE CASCADE deleted with their target go back as they were, pointing at the
+ * re-matched target (same id, every other column as captured), unless a row with that key exists.
+ */
+async function reinsertLostRows(
+  tx: EntityManager,
+  ref: ProtectedReference,
+  lost: Array<{ rowId: number | string; newValue: string; strategy: string; row: Record<string, unknown> }>,
+  dryRun: boolean,
+): Promise<Applied[]> {
+  if (lost.length === 0) return [];
+  const key = await rowKeyColumn(tx, ref.sourceTable);
+  const table = `public.${ident(ref.sourceTable)}`;
+  const columns: Array<{ name: string }> = await tx.query(
+    `select attname as name from pg_attribute
+      where attrelid = to_regclass($1) and attnum > 0 and not attisdropped and attgenerated = ''`,
+    [table],
+  );
+  const list = columns.map((c) => ident(c.name)).join(', ');
+  const rows = lost.map((l) => ({ ...l.row, [ref.sourceColumn]: l.newValue }));
+  const absent = `select r.* from jsonb_populate_recordset(null::${table}, $1::jsonb) r
+                   where not exists (select 1 from ${table} s where s.${ident(key)} = r.${ident(key)})`;
+  const back: Array<{ row_id: string }> = dryRun
+    ? await tx.query(`select ${ident(key)}::text as row_id from (${absent}) a`, [JSON.stringify(rows)])
+    : await tx.query(
+        `with i as (insert into ${table} (${list}) overriding system value select ${list} from (${absent}) a
+                    returning ${ident(key)}::text as row_id)
+         select * from i`,
+        [JSON.stringify(rows)],
+      );
+  const byRow = new Map(lost.map((l) => [String(l.rowId), l]));
+  return back.map((b) => {
+    const l = byRow.get(b.row_id)!;
+    return {
+      rowId: b.row_id,
+      oldValue: String(l.row[ref.sourceColumn]),
+      newValue: l.newValue,
+      strategy: l.strategy,
+    };
+  });
 }
 
 /** Audit rows, resolved events, released and new quarantine flags. */

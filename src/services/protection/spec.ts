@@ -1,6 +1,10 @@
 import { type Db, ident } from '../../db/sql.ts';
 
-export type RematchStrategy = 'team' | 'player' | 'series' | 'practice' | 'external_player';
+export type RematchStrategy =
+  'team' | 'player' | 'series' | 'practice' | 'external_player' | 'league' | 'club';
+
+/** Where an entry came from: a foreign key in the catalog, the built-in list, or an operator. */
+export type ReferenceOrigin = 'FOREIGN_KEY' | 'BUILT_IN' | 'OPERATOR';
 
 /** One reference from user data to reference data (a row of bpetl.protected_references). */
 export interface ProtectedReference {
@@ -13,6 +17,9 @@ export interface ProtectedReference {
   nullable: boolean;
   rematch: RematchStrategy;
   rowFilter: string | null;
+  origin: ReferenceOrigin;
+  /** The foreign key's ON DELETE action (CASCADE, SET NULL, …); null without a foreign key. */
+  onDelete: string | null;
 }
 
 interface Row {
@@ -25,6 +32,8 @@ interface Row {
   nullable: boolean;
   rematch: RematchStrategy;
   row_filter: string | null;
+  origin: ReferenceOrigin;
+  on_delete: string | null;
 }
 
 /** Reads the protection spec; the database table is its one definition. */
@@ -40,6 +49,8 @@ export async function loadProtectionSpec(manager: Db): Promise<ProtectedReferenc
     nullable: r.nullable,
     rematch: r.rematch,
     rowFilter: r.row_filter,
+    origin: r.origin,
+    onDelete: r.on_delete,
   }));
 }
 

@@ -1,4 +1,6 @@
 import type { Db } from '../../db/sql.ts';
+import { planDiscovery, type SkippedReference } from './discover.ts';
+import { loadProtectionSpec, type ProtectedReference } from './spec.ts';
 
 export interface ProtectedTable {
   table: string;
@@ -10,6 +12,12 @@ export interface ProtectedTable {
   covered: boolean;
 }
 
+/** A protection-spec entry with where it came from and whether its triggers are in place. */
+export interface ProtectionEntry extends ProtectedReference {
+  /** Both its table's and its target's detection triggers are attached (ENABLE ALWAYS). */
+  covered: boolean;
+}
+
 export interface ProtectionStatus {
   enabled: boolean;
   /** When protection was last switched on (or off). */
@@ -17,10 +25,14 @@ export interface ProtectionStatus {
   tables: ProtectedTable[];
   /** Open orphan events (detected, not yet resolved or repaired). */
   pendingEvents: number;
+  /** Every entry of the protection spec. */
+  references: ProtectionEntry[];
+  /** Built-in or discovered references that do not apply here, and why (a missing table or column). */
+  skipped: SkippedReference[];
 }
 
 const EXPECTED = {
-  SOURCE: ['bpetl_orphan_source_insert', 'bpetl_orphan_source_update'],
+  SOURCE: ['bpetl_orphan_source_delete', 'bpetl_orphan_source_insert', 'bpetl_orphan_source_update'],
   TARGET: [
     'bpetl_orphan_target_delete',
     'bpetl_orphan_target_truncate_after',
@@ -54,11 +66,19 @@ export async function protectionStatus(db: Db): Promise<ProtectionStatus> {
     covered: EXPECTED[r.role].every((name) => r.triggers.includes(name)) && r.always.every(Boolean),
   }));
   const value = setting?.value as { enabled?: boolean; since?: string } | undefined;
+  const covered = (table: string, role: ProtectedTable['role']) =>
+    tables.some((t) => t.table === table && t.role === role && t.covered);
+  const references = (await loadProtectionSpec(db)).map((r) => ({
+    ...r,
+    covered: covered(r.sourceTable, 'SOURCE') && covered(r.targetTable, 'TARGET'),
+  }));
   return {
     enabled: tables.length > 0 && tables.every((t) => t.covered),
     since: value?.since ? new Date(value.since) : null,
     tables,
     pendingEvents: await countOpenEvents(db),
+    references,
+    skipped: (await planDiscovery(db)).skipped,
   };
 }
 

@@ -65,12 +65,38 @@ const NONE: Record<ContextColumn, string> = Object.fromEntries(
   CONTEXT_COLUMNS.map((c) => [c, 'null::text']),
 ) as Record<ContextColumn, string>;
 
+/** What of the referenced tables' shape the context depends on (see seriesHaveLeague). */
+export interface ContextShape {
+  seriesHaveLeague: boolean;
+}
+
+/**
+ * The league of series `alias`: its own column, else its only series_leagues link (the platform
+ * keeps series names unique across leagues and links them).
+ */
+function seriesLeagueJoin(alias: string, p: string, shape: ContextShape): { join: string; code: string } {
+  const linked = `left join (select sl.series_id, min(l.league_id) as league_id
+                               from series_leagues sl join leagues l on l.id = sl.league_id
+                              group by sl.series_id having count(distinct l.league_id) = 1) ${p}sl
+                    on ${p}sl.series_id = ${alias}.id`;
+  if (!shape.seriesHaveLeague) return { join: linked, code: `${p}sl.league_id` };
+  return {
+    join: `left join leagues ${p}l on ${p}l.id = ${alias}.league_id ${linked}`,
+    code: `coalesce(${p}l.league_id, ${p}sl.league_id)`,
+  };
+}
+
 /**
  * Builds the context joins for one protection-spec entry. `value` is the SQL of the reference value
  * (e.g. `s."team_id"`); `p` prefixes the join aliases so several can coexist in one statement.
  * The shape of the referenced tables is the strategy's knowledge; source tables come from the spec.
  */
-export function contextSql(ref: ProtectedReference, value: string, p = 'c'): ContextSql {
+export function contextSql(
+  ref: ProtectedReference,
+  value: string,
+  p = 'c',
+  shape: ContextShape = { seriesHaveLeague: true },
+): ContextSql {
   const target = ident(ref.targetTable);
   const targetCol = ident(ref.targetColumn);
   const leagueClubSeries = (row: string) =>
@@ -117,14 +143,31 @@ export function contextSql(ref: ProtectedReference, value: string, p = 'c'): Con
         active: `coalesce(${p}t.is_active, true)`,
         naturalKey: ['external_id', 'league', 'club_key', 'series'],
       };
-    case 'series':
+    case 'series': {
+      const league = seriesLeagueJoin(`${p}t`, p, shape);
       return {
-        joins: `left join ${target} ${p}t on ${p}t.${targetCol} = ${value}
-                left join leagues ${p}l on ${p}l.id = ${p}t.league_id`,
-        columns: { ...NONE, league: `${p}l.league_id`, series: `${p}t.name` },
+        joins: `left join ${target} ${p}t on ${p}t.${targetCol} = ${value} ${league.join}`,
+        columns: { ...NONE, league: league.code, series: `${p}t.name` },
         exists: `${p}t.id is not null`,
         active: 'true',
         naturalKey: ['series', 'league'],
+      };
+    }
+    case 'club':
+      return {
+        joins: `left join ${target} ${p}t on ${p}t.${targetCol} = ${value}`,
+        columns: { ...NONE, club: `${p}t.name`, club_key: `bpetl.name_key(${p}t.name)` },
+        exists: `${p}t.id is not null`,
+        active: 'true',
+        naturalKey: ['club_key'],
+      };
+    case 'league':
+      return {
+        joins: `left join ${target} ${p}t on ${p}t.${targetCol} = ${value}`,
+        columns: { ...NONE, league: `${p}t.league_id` },
+        exists: `${p}t.id is not null`,
+        active: 'true',
+        naturalKey: ['league'],
       };
     case 'external_player':
       // The value is itself the natural key; it is valid while any player carries it.
@@ -140,24 +183,17 @@ export function contextSql(ref: ProtectedReference, value: string, p = 'c'): Con
 
 /**
  * The column that names a row of `table`: `id` when it has one, else its single-column primary key
- * (user_contexts is keyed by user_id). Read from the catalog, so legacy shapes work too.
+ * (user_contexts is keyed by user_id), else the `bpetl_id` adoption gave it. Read from the catalog
+ * by bpetl.row_key, the triggers' own definition, so legacy shapes work too.
  */
 export async function rowKeyColumn(db: Db, table: string): Promise<string> {
-  const rows: Array<{ column: string }> = await db.query(
-    `select a.attname as column
-       from pg_attribute a
-      where a.attrelid = to_regclass($1) and a.attnum > 0 and not a.attisdropped
-        and (a.attname = 'id'
-             or a.attnum = (select i.indkey[0] from pg_index i
-                             where i.indrelid = a.attrelid and i.indisprimary and i.indnatts = 1))
-      order by (a.attname = 'id') desc
-      limit 1`,
-    [`public.${table}`],
-  );
-  if (!rows[0]) {
+  const [row]: Array<{ column: string | null }> = await db.query(`select bpetl.row_key($1) as column`, [
+    table,
+  ]);
+  if (!row?.column) {
     throw new Error(`Protected table ${table} has neither an id column nor a one-column primary key`);
   }
-  return rows[0].column;
+  return row.column;
 }
 
 /** SQL type of a column (from the catalog), for casting text values back on update. */

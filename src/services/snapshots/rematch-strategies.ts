@@ -1,3 +1,4 @@
+import { seriesHaveLeague, tableColumns } from '../../db/catalog.ts';
 import { type Db, ident } from '../../db/sql.ts';
 import { type ProtectedReference } from '../protection/spec.ts';
 import { CONTEXT_COLUMNS, contextSql, rowKeyColumn } from './reference-context.ts';
@@ -37,7 +38,7 @@ export async function fillContextFromSource(manager: Db, ref: ProtectedReference
     ref.rematch === 'external_player'
       ? 'r2.old_value'
       : `(case when r2.old_value ~ '^-?[0-9]{1,18}$' then r2.old_value::bigint end)`;
-  const ctx = contextSql(ref, value);
+  const ctx = contextSql(ref, value, 'c', { seriesHaveLeague: await seriesHaveLeague(manager) });
   const set = CONTEXT_COLUMNS.map((c) => `${c} = coalesce(r.${c}, x.${c})`).join(', ');
   await manager.query(
     `update ${REMATCH_TABLE} r set ${set}
@@ -188,20 +189,103 @@ export async function matchExternalPlayers(manager: Db): Promise<void> {
   );
 }
 
-/** Series by name within the league (its own league or a series_leagues link). */
+/** Series by name within the league (its own league column where it has one, or a series_leagues link). */
 export async function matchSeries(manager: Db): Promise<void> {
+  const ownLeague = (await seriesHaveLeague(manager))
+    ? `exists (select 1 from leagues l where l.id = se.league_id and l.league_id = r.league) or `
+    : '';
   await manager.query(
     `with cand as (
        select r.idx, se.id
          from ${REMATCH_TABLE} r
          join series se on se.name = r.series
-         left join leagues l on l.id = se.league_id
         where r.new_value is null and r.strategy = 'series'
-          and (r.league is null or l.league_id = r.league
-               or exists (select 1 from series_leagues sl join leagues l2 on l2.id = sl.league_id
-                           where sl.series_id = se.id and l2.league_id = r.league))),
+          and (r.league is null or ${ownLeague}
+               exists (select 1 from series_leagues sl join leagues l2 on l2.id = sl.league_id
+                        where sl.series_id = se.id and l2.league_id = r.league))),
      pick as (select idx, min(id) as id from cand group by idx having count(distinct id) = 1)
      update ${REMATCH_TABLE} r set new_value = p.id::text, method = 'series_name'
        from pick p where p.idx = r.idx`,
+  );
+}
+
+/** Clubs by name, compared case- and space-insensitively. */
+export async function matchClubs(manager: Db): Promise<void> {
+  await manager.query(
+    `with pick as (
+       select r.idx, min(c.id) as id
+         from ${REMATCH_TABLE} r join clubs c on bpetl.name_key(c.name) = r.club_key
+        where r.new_value is null and r.strategy = 'club'
+        group by r.idx having count(*) = 1)
+     update ${REMATCH_TABLE} r set new_value = p.id::text, method = 'club_name'
+       from pick p where p.idx = r.idx`,
+  );
+}
+
+/** Leagues by their code. */
+export async function matchLeagues(manager: Db): Promise<void> {
+  await manager.query(
+    `update ${REMATCH_TABLE} r set new_value = l.id::text, method = 'league_code'
+       from leagues l
+      where r.new_value is null and r.strategy = 'league' and l.league_id = r.league`,
+  );
+}
+
+/** A regex matching `name` as whole words (every character that is not a letter, digit or space escaped). */
+const WHOLE_WORDS = (name: string) =>
+  String.raw`('\m' || regexp_replace(${name}, '([^[:alnum:][:space:]])', '\\\1', 'g') || '\M')`;
+
+/** Columns naming who wrote a row, where the platform has them (DESIGN §3's user data). */
+const CREATOR_COLUMNS = ['created_by', 'captain_user_id', 'user_id', 'creator_user_id', 'initiator_user_id'];
+
+/**
+ * Rows no event or snapshot describes (orphans that predate adoption) are matched on what the row
+ * itself tells, in order and only on a unique match: (d) its creator is associated with exactly one
+ * active player, whose team is the match; (e) its own text names exactly one active team (name,
+ * alias or `<Club> Practice - <Series>`, as whole words).
+ */
+export async function matchTeamsByEvidence(manager: Db, ref: ProtectedReference): Promise<void> {
+  if (ref.rematch !== 'team') return;
+  // Only rows nothing describes: a row whose event or snapshot names its team is matched on that, or not at all.
+  const predicate = `r.reference = '${ref.name.replace(/'/g, "''")}' and r.new_value is null and not r.ambiguous
+                     and not r.has_context`;
+  if (!(await pending(manager, predicate))) return;
+  const key = ident(await rowKeyColumn(manager, ref.sourceTable));
+  const columns = await tableColumns(manager, ref.sourceTable);
+  const creator = CREATOR_COLUMNS.find((c) => columns.has(c));
+  if (creator && (await tableColumns(manager, 'user_player_associations')).has('user_id')) {
+    await manager.query(
+      `with cand as (
+         select r.idx, p.id as player_id, p.team_id
+           from ${REMATCH_TABLE} r
+           join ${ident(ref.sourceTable)} s on s.${key}::text = r.row_id::text
+           join user_player_associations a on a.user_id = s.${ident(creator)}
+           join players p on p.tenniscores_player_id = a.tenniscores_player_id and p.is_active
+          where ${predicate}),
+       pick as (select idx, min(team_id) as id from cand group by idx
+                 having count(distinct player_id) = 1 and min(team_id) is not null)
+       update ${REMATCH_TABLE} r set new_value = p.id::text, method = 'creator_player'
+         from pick p join teams t on t.id = p.id and t.is_active
+        where p.idx = r.idx`,
+    );
+  }
+  const text = [...columns.values()]
+    .filter((c) => c.type === 'text' || c.type === 'character varying')
+    .map((c) => `coalesce(s.${ident(c.name)}, '')`);
+  if (text.length === 0) return;
+  await manager.query(
+    `with names as (
+       select t.id, n.name
+         from teams t join clubs c on c.id = t.club_id join series se on se.id = t.series_id
+         cross join lateral (values (t.team_name), (t.team_alias), (c.name || ' Practice - ' || se.name)) n(name)
+        where t.is_active and n.name is not null and length(n.name) > 2),
+     rows as (
+       select r.idx, concat_ws(' ', ${text.join(', ')}) as body
+         from ${REMATCH_TABLE} r join ${ident(ref.sourceTable)} s on s.${key}::text = r.row_id::text
+        where ${predicate}),
+     cand as (select w.idx, n.id from rows w join names n on w.body ~* ${WHOLE_WORDS('n.name')}),
+     pick as (select idx, min(id) as id from cand group by idx having count(distinct id) = 1)
+     update ${REMATCH_TABLE} r set new_value = p.id::text, method = 'row_text'
+       from pick p where p.idx = r.idx and r.new_value is null`,
   );
 }

@@ -7,10 +7,13 @@ import { CAMEL_CONTEXT, CONTEXT_COLUMNS, type ReferenceContext } from './referen
 import {
   fillContextFromSnapshots,
   fillContextFromSource,
+  matchClubs,
   matchExternalPlayers,
+  matchLeagues,
   matchPlayers,
   matchPracticeByName,
   matchSeries,
+  matchTeamsByEvidence,
   matchTeamsByName,
   matchTeamsByNaturalKey,
   REMATCH_TABLE,
@@ -36,7 +39,9 @@ export interface DanglingRow {
  * retired and exactly one active team of that club carries its name), team_name (name or alias within
  * league and club), retired_team (only the retired team has the key: it stays attached),
  * practice_name (`<Club> Practice - <Series>`), external_id (player by external id + league, and
- * club/series when several), external_id_exists, series_name.
+ * club/series when several), external_id_exists, series_name, club_name (case- and
+ * space-insensitive), league_code; for rows nothing describes: creator_player (the creator's one
+ * active player's team), row_text (the row's own text names exactly one active team).
  */
 export type RematchStrategyUsed =
   | 'natural_key'
@@ -46,7 +51,11 @@ export type RematchStrategyUsed =
   | 'practice_name'
   | 'external_id'
   | 'external_id_exists'
-  | 'series_name';
+  | 'series_name'
+  | 'club_name'
+  | 'league_code'
+  | 'creator_player'
+  | 'row_text';
 
 export interface RematchResult extends DanglingRow {
   newValue: string;
@@ -182,7 +191,10 @@ export async function resolvePending(
     `update ${REMATCH_TABLE} set new_value = retired_id, method = 'retired_team'
       where new_value is null and retired_id is not null`,
   );
+  for (const ref of spec) await matchTeamsByEvidence(manager, ref);
   await matchPlayers(manager);
   await matchExternalPlayers(manager);
   await matchSeries(manager);
+  await matchClubs(manager);
+  await matchLeagues(manager);
 }

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
+import { seriesHaveLeague } from '../../db/catalog.ts';
 import { type Db, ident, withTransaction } from '../../db/sql.ts';
 import { loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
 import { columnType, CONTEXT_COLUMNS, contextSql, rowKeyColumn } from './reference-context.ts';
@@ -95,7 +96,7 @@ export async function restoreUserData(
 async function queueChangedRows(manager: Db, snapshotId: number, ref: ProtectedReference): Promise<number> {
   const key = await rowKeyColumn(manager, ref.sourceTable);
   const current = `s.${ident(ref.sourceColumn)}`;
-  const ctx = contextSql(ref, current);
+  const ctx = contextSql(ref, current, 'c', { seriesHaveLeague: await seriesHaveLeague(manager) });
   const keyChanged = ctx.naturalKey.map((c) => `sr.${c} is distinct from ${ctx.columns[c]}`).join(' or ');
   const [{ checked }]: Array<{ checked: number }> = await manager.query(
     `with checked as (

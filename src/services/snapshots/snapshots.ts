@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
+import { seriesHaveLeague } from '../../db/catalog.ts';
 import { type Db, ident, withTransaction } from '../../db/sql.ts';
 import { AppError, sqlState } from '../../errors.ts';
 import { loadProtectionSpec } from '../protection/spec.ts';
@@ -86,7 +87,9 @@ async function snapshotReference(
   ref: Awaited<ReturnType<typeof loadProtectionSpec>>[number],
 ): Promise<number> {
   const key = await rowKeyColumn(manager, ref.sourceTable);
-  const ctx = contextSql(ref, `s.${ident(ref.sourceColumn)}`);
+  const ctx = contextSql(ref, `s.${ident(ref.sourceColumn)}`, 'c', {
+    seriesHaveLeague: await seriesHaveLeague(manager),
+  });
   const sql = `insert into bpetl.snapshot_rows (snapshot_id, reference, row_id, value, ${CONTEXT_COLUMNS.join(', ')})
      select $1, $2, s.${ident(key)}, s.${ident(ref.sourceColumn)}::text,
             ${CONTEXT_COLUMNS.map((c) => ctx.columns[c]).join(', ')}

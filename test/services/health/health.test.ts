@@ -41,6 +41,7 @@ describe('scoreHealth', () => {
       subject: 'polls.team_id',
       message: '',
       rows: 1,
+      fix: '',
     } as const;
     expect(scoreHealth([issue], one)).toMatchObject({ score: 89, status: 'DEGRADED' });
     const all = [{ name: 'polls', rows: 100, orphans: 100 }];
@@ -54,6 +55,7 @@ describe('scoreHealth', () => {
       subject: 'k',
       message: '',
       rows: 2,
+      fix: '',
     } as const;
     expect(scoreHealth([dup], types)).toMatchObject({ score: 80, status: 'CRITICAL' });
     expect(scoreHealth(Array(6).fill(dup), types).score).toBe(0);

@@ -1,0 +1,205 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+
+import { createApp, type RunningApp } from '../../src/app/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { migrateUp } from '../../src/db/migrate.ts';
+import { createYogaServer } from '../../src/server/yoga.ts';
+import { repairConstraints } from '../../src/services/constraints/repair.ts';
+import { validateConstraints } from '../../src/services/constraints/validate.ts';
+import { repairOrphans } from '../../src/services/orphans/repair.ts';
+import { runCli } from '../helpers/cli.ts';
+import {
+  APPLICATION_COLUMNS,
+  createScratchDatabase,
+  LATER_TABLES,
+  loadPlatformSchema,
+  type ScratchDatabase,
+} from './platform.ts';
+
+const scratch: ScratchDatabase[] = [];
+let app: RunningApp | null = null;
+
+afterEach(async () => {
+  await app?.close();
+  app = null;
+});
+afterAll(async () => {
+  for (const db of scratch) await db.drop();
+});
+
+async function platform(): Promise<ScratchDatabase> {
+  const db = await createScratchDatabase();
+  scratch.push(db);
+  await loadPlatformSchema(db.url);
+  await db.query(LATER_TABLES);
+  return db;
+}
+
+describe('a database that is neither empty nor of the platform shape', () => {
+  it('is refused with the list of what does not fit, and nothing changes', async () => {
+    const db = await createScratchDatabase();
+    scratch.push(db);
+    await db.query(`
+      create table leagues (id serial primary key, league_id text not null, league_name text not null);
+      create table teams (id serial primary key, club_id integer, series_id integer, league_id integer,
+                          team_name integer not null, team_alias text, display_name text, is_active boolean,
+                          sponsor text not null);
+      create table clubs (id serial primary key, name text not null);`);
+    const before = await db.query(APPLICATION_COLUMNS);
+    const refused = await migrateUp(db.url).catch((err: unknown) => err);
+    expect(refused).toMatchObject({ code: 'SCHEMA_MISFIT' });
+    expect((refused as { details: { misfits: string[] } }).details.misfits).toEqual([
+      "table public.series is missing (the platform's other tables are present)",
+      "table public.club_leagues is missing (the platform's other tables are present)",
+      "table public.series_leagues is missing (the platform's other tables are present)",
+      "table public.players is missing (the platform's other tables are present)",
+      "table public.schedule is missing (the platform's other tables are present)",
+      "table public.series_stats is missing (the platform's other tables are present)",
+    ]);
+    await db.query(`
+      create table series (id serial primary key, name text not null, display_name text);
+      create table club_leagues (club_id integer, league_id integer);
+      create table series_leagues (series_id integer, league_id integer);
+      create table players (id serial primary key, tenniscores_player_id text, first_name text, last_name text,
+                            league_id integer, club_id integer, series_id integer, team_id integer, is_active boolean);
+      create table schedule (id serial primary key, league_id integer, match_date date, match_time text,
+                             home_team text, away_team text, home_team_id integer, location text);
+      create table series_stats (league_id integer, series_id integer, team_id integer, series text, team text);`);
+    const beforeSecond = await db.query(APPLICATION_COLUMNS);
+    const shaped = await migrateUp(db.url).catch((err: unknown) => err);
+    expect((shaped as { details: { misfits: string[] } }).details.misfits).toEqual([
+      'column teams.team_name is integer; expected text or character varying or character',
+      'column teams.sponsor is NOT NULL without a default, and the import does not write it',
+      'column schedule.away_team_id is missing',
+    ]);
+    expect(await db.query(`select nspname from pg_namespace where nspname = 'bpetl'`)).toEqual([]);
+    expect(await db.query(APPLICATION_COLUMNS)).toEqual(beforeSecond);
+    expect(before.length).toBeGreaterThan(0);
+  });
+});
+
+describe('ON DELETE SET NULL and CASCADE on an adopted database', () => {
+  it('catches what the database nulls or deletes, and repair puts it back once the team exists again', async () => {
+    const db = await platform();
+    await db.query(`
+      insert into leagues (league_id, league_name) values ('NSTF', 'North Shore');
+      insert into clubs (name) values ('Tennaqua');
+      insert into series (name, display_name) values ('Series 1', 'Series 1');
+      insert into series_leagues (series_id, league_id) select s.id, l.id from series s, leagues l;
+      insert into teams (club_id, series_id, league_id, team_name, display_name)
+        select c.id, s.id, l.id, 'Tennaqua S1', 'Tennaqua S1' from clubs c, series s, leagues l;
+      insert into users (email, password_hash) values ('a@example.com', 'x');
+      insert into user_contexts (user_id, league_id, team_id, series_id)
+        select u.id, t.league_id, t.id, t.series_id from users u, teams t;
+      insert into saved_lineups (user_id, team_id, lineup_name, lineup_data)
+        select u.id, t.id, 'Week 1', '{"lines": [1, 2]}' from users u, teams t;`);
+    await migrateUp(db.url);
+    app = await createApp(loadConfig({}), db.url);
+    const issues = await validateConstraints(app.db.manager);
+    expect(issues.filter((i) => i.check === 'CASCADE_REFERENCE')).toEqual([
+      expect.objectContaining({ subject: 'saved_lineups.team_id', severity: 'WARNING' }),
+    ]);
+
+    await db.query(`delete from teams`);
+    expect(await db.query(`select team_id from user_contexts`)).toEqual([{ team_id: null }]);
+    expect(await db.query(`select id from saved_lineups`)).toEqual([]);
+    const events = await db.query<{ reference: string; cause: string; context: { teamName: string } }>(
+      `select reference, cause, context from bpetl.orphan_events order by reference`,
+    );
+    expect(events.map((e) => [e.reference, e.cause, e.context.teamName])).toEqual([
+      ['saved_lineups.team_id', 'CASCADE', 'Tennaqua S1'],
+      ['user_contexts.team_id', 'SET_NULL', 'Tennaqua S1'],
+    ]);
+
+    await db.query(`
+      insert into teams (club_id, series_id, league_id, team_name, display_name)
+        select c.id, s.id, l.id, 'Tennaqua S1', 'Tennaqua S1' from clubs c, series s, leagues l`);
+    const report = await repairOrphans(app.db);
+    expect(report.repaired.map((r) => [r.reference, r.strategy])).toEqual(
+      expect.arrayContaining([
+        ['saved_lineups.team_id', 'natural_key'],
+        ['user_contexts.team_id', 'natural_key'],
+      ]),
+    );
+    const [team] = await db.query<{ id: number }>(`select id from teams`);
+    expect(await db.query(`select team_id from user_contexts`)).toEqual([{ team_id: team!.id }]);
+    expect(await db.query(`select team_id, lineup_name, lineup_data from saved_lineups`)).toEqual([
+      { team_id: team!.id, lineup_name: 'Week 1', lineup_data: { lines: [1, 2] } },
+    ]);
+
+    const repaired = await repairConstraints(app.db);
+    expect(repaired.actions).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'CHANGE_ON_DELETE', table: 'saved_lineups' })]),
+    );
+    const [fk] = await db.query<{ action: string }>(
+      `select confdeltype as action from pg_constraint where conname = 'saved_lineups_team_id_fkey'`,
+    );
+    expect(fk!.action).toBe('a');
+    expect(
+      (await validateConstraints(app.db.manager)).filter((i) => i.check === 'CASCADE_REFERENCE'),
+    ).toEqual([]);
+  });
+});
+
+describe('the protection spec on an adopted database', () => {
+  it('is listed with origin and trigger state, and operators add, remove and rediscover entries', async () => {
+    const db = await platform();
+    await migrateUp(db.url);
+    app = await createApp(loadConfig({}), db.url);
+    const yoga = createYogaServer(app);
+    const gql = async (query: string, variables: Record<string, unknown> = {}) => {
+      const response = await yoga.fetch('http://yoga/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as { data: Record<string, Record<string, unknown>> };
+    };
+    const STATUS = `references { name origin covered onDelete } skipped { name reason }`;
+    const { data } = await gql(`{ protection { ${STATUS} } }`);
+    const status = data.protection as {
+      references: Array<{ name: string; origin: string; covered: boolean }>;
+      skipped: Array<{ name: string; reason: string }>;
+    };
+    expect(status.references.every((r) => r.covered)).toBe(true);
+    expect(status.references.find((r) => r.name === 'user_instructions.team_id')?.origin).toBe('FOREIGN_KEY');
+    expect(status.skipped).toEqual([
+      { name: 'user_contexts.active_team_id', reason: 'column user_contexts.active_team_id does not exist' },
+    ]);
+
+    const added = await gql(
+      `mutation { addProtectedReference(column: "users.league_id", references: "leagues.id") {
+         ... on ProtectionStatus { ${STATUS} } ... on Error { code message } } }`,
+    );
+    const entry = (added.data.addProtectedReference as typeof status).references.find(
+      (r) => r.name === 'users.league_id',
+    );
+    expect(entry).toMatchObject({ origin: 'OPERATOR', covered: true });
+    const refused = await gql(
+      `mutation { addProtectedReference(column: "activity_log.team_id", references: "teams.id") {
+         ... on Error { code message } } }`,
+    );
+    expect(refused.data.addProtectedReference).toMatchObject({ code: 'INVALID_INPUT' });
+
+    await gql(
+      `mutation { removeProtectedReference(name: "user_instructions.team_id") { ... on Error { code } } }`,
+    );
+    await gql(`mutation { discoverProtection { ... on Error { code } } }`);
+    const cli = await runCli(['protection', 'status', '--json'], { DATABASE_URL: db.url });
+    expect(cli.status).toBe(0);
+    const printed = JSON.parse(cli.stdout) as typeof status;
+    expect(printed.references.map((r) => r.name)).not.toContain('user_instructions.team_id');
+    expect(printed.references.map((r) => r.name)).toContain('users.league_id');
+    expect(printed.skipped).toContainEqual({
+      name: 'user_instructions.team_id',
+      reason: 'removed by an operator',
+    });
+
+    const back = await runCli(
+      ['protection', 'add', 'user_instructions.team_id', '--references', 'teams.id', '--rematch', 'team'],
+      { DATABASE_URL: db.url },
+    );
+    expect(back.status).toBe(0);
+    expect(back.stdout).toMatch(/user_instructions\.team_id .* OPERATOR/);
+  }, 60_000);
+});
