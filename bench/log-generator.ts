@@ -2,6 +2,8 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 
+import { ETL_CATALOGUE } from '../src/logs/catalogue.ts';
+
 /** Deterministic PRNG (mulberry32) so runs generate identical files. */
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -14,7 +16,7 @@ function rng(seed: number): () => number {
   };
 }
 
-type Kind = 'pino' | 'pg-stderr' | 'pg-csv' | 'text';
+type Kind = 'pino' | 'pg-stderr' | 'pg-csv' | 'text' | 'etl';
 
 const BENIGN = [
   'imported series stats for league',
@@ -48,6 +50,20 @@ const PROBLEMS: { code: string; message: string; detail?: string }[] = [
   { code: '57014', message: 'canceling statement due to statement timeout' },
   { code: '57P01', message: 'terminating connection due to administrator command' },
 ];
+/** The platform ETL's progress talk, in its own shapes (see src/logs/catalogue.ts). */
+const ETL_PROGRESS = [
+  (ts: string, n: number) => `[${ts}] [INFO] 📥 Importing teams... batch ${n}`,
+  (_ts: string, n: number) =>
+    `   📊 Processed ${n.toLocaleString('en-US')} players so far (New: ${n}, Updated: 0)...`,
+  (ts: string, n: number) =>
+    `${ts.replace('.', ',')} - INFO - ✅ Cached 4 leagues, ${n} teams, 212 clubs, 96 series`,
+  (ts: string, n: number) =>
+    `[${ts}] [INFO] 🔧 Converted series name: Series ${n % 40} → Division ${n % 40} for team Tennaqua ${n % 40}`,
+  (ts: string) => `[${ts}] [INFO] ✅ Team import complete: 3 new, 12 updated, 0 skipped, 0 errors`,
+  (_ts: string, n: number) => `INFO:database_config:Database mode: main | Database: rally (${n})`,
+];
+const ETL_EXAMPLES = ETL_CATALOGUE.map((e) => e.example);
+
 const ETL_PROBLEMS = [
   'upsert failed for team Tennaqua - 22',
   'orphan poll 5531 references retired team 12',
@@ -89,6 +105,10 @@ function line(kind: Kind, r: () => number, t: number, problemRate: number): stri
     }
     return `${head}LOG,00000,"duration: ${(r() * 50).toFixed(3)} ms",,,,,,,,,"psql","client backend",,0\n`;
   }
+  if (kind === 'etl') {
+    const ts = stamp(t).slice(0, 19);
+    return `${bad ? ETL_EXAMPLES[n % ETL_EXAMPLES.length]! : ETL_PROGRESS[n % ETL_PROGRESS.length]!(ts, n)}\n`;
+  }
   const ts = stamp(t).replace('.', ',');
   if (bad) {
     return (
@@ -106,7 +126,8 @@ export interface GeneratedLogs {
 }
 
 /**
- * Writes about `totalBytes` of mixed logs (pino, PostgreSQL stderr and csvlog, Python-style text)
+ * Writes about `totalBytes` of mixed logs (pino, PostgreSQL stderr and csvlog, Python-style text, and
+ * the platform ETL's own print and logging lines)
  * into `dir`, split into files of `fileBytes`; `problemRate` of entries are problems.
  */
 export async function generateLogs(
@@ -116,8 +137,14 @@ export async function generateLogs(
   const r = rng(options.seed ?? 1);
   const fileBytes = options.fileBytes ?? 64 * 1024 * 1024;
   const problemRate = options.problemRate ?? 0.01;
-  const kinds: Kind[] = ['pino', 'pg-stderr', 'pg-csv', 'text'];
-  const ext: Record<Kind, string> = { pino: 'log', 'pg-stderr': 'log', 'pg-csv': 'csv', text: 'log' };
+  const kinds: Kind[] = ['pino', 'pg-stderr', 'pg-csv', 'text', 'etl'];
+  const ext: Record<Kind, string> = {
+    pino: 'log',
+    'pg-stderr': 'log',
+    'pg-csv': 'csv',
+    text: 'log',
+    etl: 'log',
+  };
   const files: string[] = [];
   let bytes = 0;
   let t = Date.UTC(2025, 7, 1);

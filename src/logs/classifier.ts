@@ -1,4 +1,9 @@
 import { AppError } from '../errors.ts';
+import { anchorPattern } from './anchors.ts';
+import { ETL_CATALOGUE } from './catalogue.ts';
+import { INFO_RANK, levelCounts, WARNING_RANK } from './level.ts';
+import type { CatalogueEntry, MessageRule } from './rule.ts';
+import { reportsSuccess } from './success.ts';
 import type { BuiltinCategory, LogEntry, LogPattern } from './types.ts';
 
 /** SQLSTATE → category. Where a code is present it decides, whatever the message says. */
@@ -22,23 +27,12 @@ const SQLSTATE_CATEGORIES: Record<string, BuiltinCategory> = {
   '08P01': 'CONNECTION_TIMEOUT',
 };
 
-interface Rule {
-  category: BuiltinCategory;
-  pattern: string;
-  /**
-   * Literals (matched case-insensitively; no escapes) of which every match of `pattern` contains at
-   * least one (checked by the tests). The scanner looks for these first: one short alternation runs
-   * several times faster than the rules.
-   */
-  anchors: string[];
-}
-
 /**
- * Message patterns, tried in this order when no SQLSTATE decides. Causes (deadlock, constraint,
- * connection) come before symptoms (orphan, upsert failure), so "upsert failed: deadlock detected"
- * lands where a SQLSTATE would have put it.
+ * PostgreSQL's, node-postgres's and psycopg2's own words, for entries without a SQLSTATE. Causes
+ * (deadlock, constraint, connection) come before symptoms (orphan, upsert failure), so "upsert
+ * failed: deadlock detected" lands where a SQLSTATE would have put it.
  */
-const MESSAGE_RULES: Rule[] = [
+const GENERIC_RULES: MessageRule[] = [
   { category: 'DEADLOCK', pattern: String.raw`\bdeadlock\b`, anchors: ['deadlock'] },
   {
     category: 'ABORTED_TRANSACTION',
@@ -54,7 +48,10 @@ const MESSAGE_RULES: Rule[] = [
     category: 'CONNECTION_TIMEOUT',
     pattern: String.raw`timed? ?out\b|connection refused|ECONNREFUSED|ECONNRESET|connection reset|terminating connection|connection terminated|server closed the connection|could not connect|could not receive data|connection to server .* failed|too many clients`,
     anchors: [
-      'time(?:d? ?out)',
+      'timeout',
+      'time out',
+      'timed out',
+      'timedout',
       'refused',
       'reset',
       'terminat',
@@ -76,6 +73,22 @@ const MESSAGE_RULES: Rule[] = [
   },
 ];
 
+/** Which category an entry lands in when rules of several match: causes first. */
+const CATEGORY_ORDER: readonly BuiltinCategory[] = [
+  'DEADLOCK',
+  'ABORTED_TRANSACTION',
+  'CONSTRAINT_VIOLATION',
+  'CONNECTION_TIMEOUT',
+  'ORPHAN_INDICATOR',
+  'UPSERT_FAILURE',
+];
+
+/** Every built-in rule in the order tried: by category, the ETL's own families before the generic words. */
+const MESSAGE_RULES: readonly MessageRule[] = CATEGORY_ORDER.flatMap((category) => [
+  ...ETL_CATALOGUE.filter((r) => r.category === category),
+  ...GENERIC_RULES.filter((r) => r.category === category),
+]);
+
 /** Bytes that never occur in a text log (tab, newlines, form feed and ESC for colours are allowed). */
 export const CONTROL_BYTES = String.raw`[\x00-\x08\x0e-\x1a\x1c-\x1f]`;
 
@@ -95,7 +108,7 @@ export interface Prefilter {
  * configured patterns, arbitrary regexes, keep their own case-insensitive pass.
  */
 function prefilters(patterns: LogPattern[]): Prefilter[] {
-  const anchors = [...new Set(MESSAGE_RULES.flatMap((r) => r.anchors.map((a) => a.toLowerCase())))].join('|');
+  const anchors = anchorPattern(MESSAGE_RULES.flatMap((r) => r.anchors));
   const res: Prefilter[] = [
     { re: new RegExp(anchors, 'g'), lowercase: true },
     { re: new RegExp(CODES, 'g'), lowercase: false },
@@ -113,6 +126,8 @@ export interface Classifier {
   prefilters: Prefilter[];
   categories: string[];
   classify(entry: LogEntry): string | null;
+  /** The category and what decided it: `sqlstate:<code>`, a catalogue id, `pattern:<n>` or `generic:<n>`. */
+  match(entry: LogEntry): { category: string; rule: string } | null;
 }
 
 function compileUserPattern(p: LogPattern): RegExp {
@@ -134,23 +149,54 @@ function compileUserPattern(p: LogPattern): RegExp {
   }
 }
 
-/** Builds the classifier for the built-in categories plus `patterns` (checked after SQLSTATE, before built-in messages). */
+interface CompiledRule {
+  category: string;
+  id: string;
+  re: RegExp;
+  minRank: number;
+}
+
+/**
+ * Builds the classifier for the built-in categories plus `patterns` (checked after SQLSTATE, before
+ * built-in messages). An entry counts only at or above its rule's level (WARNING unless the rule
+ * says INFO; configured patterns WARNING), and never when it reports success or zero problems.
+ */
 export function createClassifier(patterns: LogPattern[] = []): Classifier {
-  const user = patterns.map((p) => [p.category, compileUserPattern(p)] as const);
-  const builtin = MESSAGE_RULES.map((r) => [r.category, new RegExp(r.pattern, 'i')] as const);
+  const user = patterns.map((p, i): CompiledRule => ({
+    category: p.category,
+    id: `pattern:${i}`,
+    re: compileUserPattern(p),
+    minRank: WARNING_RANK,
+  }));
+  const builtin = MESSAGE_RULES.map((r, i): CompiledRule => ({
+    category: r.category,
+    id: 'id' in r ? (r as CatalogueEntry).id : `generic:${i}`,
+    re: new RegExp(r.pattern, 'i'),
+    minRank: r.minLevel === 'INFO' ? INFO_RANK : WARNING_RANK,
+  }));
   const rules = [...user, ...builtin];
-  const categories = [...new Set<string>([...MESSAGE_RULES.map((r) => r.category), ...user.map(([c]) => c)])];
+  const categories = [...new Set<string>([...CATEGORY_ORDER, ...user.map((r) => r.category)])];
+  const match = (entry: LogEntry): { category: string; rule: string } | null => {
+    const byCode = entry.sqlState ? SQLSTATE_CATEGORIES[entry.sqlState] : undefined;
+    if (byCode) {
+      return levelCounts(entry.severity, WARNING_RANK)
+        ? { category: byCode, rule: `sqlstate:${entry.sqlState}` }
+        : null;
+    }
+    if (reportsSuccess(entry.message)) return null;
+    for (const { category, id, re, minRank } of rules) {
+      if (!levelCounts(entry.severity, minRank)) continue;
+      if (re.test(entry.message) || (entry.detail !== '' && re.test(entry.detail))) {
+        return { category, rule: id };
+      }
+    }
+    return null;
+  };
   return {
     prefilters: prefilters(patterns),
     categories,
-    classify(entry) {
-      const byCode = entry.sqlState ? SQLSTATE_CATEGORIES[entry.sqlState] : undefined;
-      if (byCode) return byCode;
-      for (const [category, re] of rules) {
-        if (re.test(entry.message) || (entry.detail !== '' && re.test(entry.detail))) return category;
-      }
-      return null;
-    },
+    classify: (entry) => match(entry)?.category ?? null,
+    match,
   };
 }
 
@@ -160,8 +206,9 @@ export function grepPattern(patterns: LogPattern[] = []): string {
     .join('|')
     .replaceAll('(?:', '(')
     .replaceAll(String.raw`\b`, '')
-    .replaceAll(String.raw`\w`, '[[:alnum:]_]');
+    .replaceAll(String.raw`\w`, '[[:alnum:]_]')
+    .replaceAll(String.raw`\d`, '[0-9]');
 }
 
-/** The built-in rules, for tests that check each rule's anchors. */
-export const BUILTIN_RULES: readonly Readonly<Rule>[] = MESSAGE_RULES;
+/** The built-in rules in the order tried, for tests that check each rule's anchors. */
+export const BUILTIN_RULES: readonly MessageRule[] = MESSAGE_RULES;

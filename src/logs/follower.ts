@@ -6,7 +6,7 @@ import { FindingAggregator } from './aggregate.ts';
 import { type Classifier, createClassifier } from './classifier.ts';
 import { EntrySplitter } from './entry-splitter.ts';
 import { detectFormat } from './formats/detect.ts';
-import { type FollowOffset, identityKey, type OffsetStore } from './offsets.ts';
+import { type FileClaim, type FollowOffset, identityKey, type OffsetStore } from './offsets.ts';
 import { expandPaths } from './paths.ts';
 import { CHUNK_SIZE, READ_FLAGS } from './reader.ts';
 import type { ClassifiedEntry, LogFinding, LogPattern, LogProblem } from './types.ts';
@@ -54,6 +54,11 @@ interface Tracked {
   /** The bytes just before `offset`, to notice a file truncated and refilled past it between polls. */
   guard: Buffer;
   reportedBinary: number;
+  /**
+   * No offset was saved for this file when it was opened. Its starting offset is committed with the
+   * next batch even if nothing was read, so a follower taking the file over starts where this one did.
+   */
+  unsaved: boolean;
 }
 
 const GUARD_BYTES = 64;
@@ -111,6 +116,8 @@ export class LogFollower {
       const st = await stat(file, { bigint: true }).catch(() => null);
       if (st?.isFile()) present.set(`${st.dev}:${st.ino}`, file);
     }
+    const claim = await this.claim([...new Set([...present.keys(), ...this.tracked.keys()])]);
+    const mine = (key: string) => claim === null || claim.held.has(key);
     const entries: ClassifiedEntry[] = (this.batch = []);
     const changed: Tracked[] = [];
     // Files renamed away or deleted first: their rest comes before whatever replaced them. They
@@ -118,23 +125,43 @@ export class LogFollower {
     const vanished = [...this.tracked.values()].filter((t) => !present.has(t.key));
     for (const t of vanished) if (await this.read(t, true)) changed.push(t);
     for (const [key, file] of present) {
+      if (!mine(key)) continue;
       const t = this.tracked.get(key) ?? (await this.track(key, file));
       if (!t) continue;
       t.path = file;
-      if (await this.read(t, false)) changed.push(t);
+      if ((await this.read(t, false)) || t.unsaved) changed.push(t);
     }
     this.started = true;
     if (changed.length > 0) await this.commit(entries, changed);
-    for (const t of vanished) {
-      await t.fh.close().catch(() => undefined);
-      this.tracked.delete(t.key);
-    }
+    for (const t of vanished) await this.untrack(t);
+    if (vanished.length > 0) await this.options.store.release?.(vanished.map((t) => t.key));
     return entries.length;
   }
 
   async close(): Promise<void> {
     for (const t of this.tracked.values()) await t.fh.close().catch(() => undefined);
     this.tracked.clear();
+  }
+
+  /**
+   * Asks a shared store which files are this follower's. A file another follower holds now is
+   * dropped (what was read of it and not committed is that follower's to read); a file just taken
+   * is reopened from its saved offset, which its previous holder may have moved since.
+   */
+  private async claim(keys: string[]): Promise<FileClaim | null> {
+    if (!this.options.store.claim) return null;
+    const claim = await this.options.store.claim(keys);
+    for (const o of claim.offsets) this.saved.set(identityKey(o), o);
+    const taken = new Set(claim.taken);
+    for (const t of [...this.tracked.values()]) {
+      if (!claim.held.has(t.key) || taken.has(t.key)) await this.untrack(t);
+    }
+    return claim;
+  }
+
+  private async untrack(t: Tracked): Promise<void> {
+    await t.fh.close().catch(() => undefined);
+    this.tracked.delete(t.key);
   }
 
   private async track(key: string, file: string): Promise<Tracked | null> {
@@ -173,6 +200,7 @@ export class LogFollower {
       lastGrowth: this.now(),
       guard: await this.readGuard(fh, offset),
       reportedBinary: 0,
+      unsaved: saved === undefined,
     };
     this.tracked.set(key, t);
     return t;
@@ -252,7 +280,10 @@ export class LogFollower {
       }
       throw err;
     }
-    for (const t of changed) t.committed = t.offset;
+    for (const t of changed) {
+      t.committed = t.offset;
+      t.unsaved = false;
+    }
     for (const e of entries) this.options.onFinding?.(this.aggregator.add(e), e);
   }
 }

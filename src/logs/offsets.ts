@@ -25,6 +25,21 @@ export interface FollowBatch {
 export interface OffsetStore {
   load(): Promise<FollowOffset[]>;
   commit(batch: FollowBatch): Promise<void>;
+  /**
+   * For a store several followers share: of the files `keys` (identityKey) names, which this
+   * follower holds now, taking any that no other follower holds. `taken` lists the ones it has just
+   * taken, with their saved offsets in `offsets`: the follower starts those afresh from there,
+   * because another follower may have moved them on. Without `claim`, a follower reads every file.
+   */
+  claim?(keys: string[]): Promise<FileClaim>;
+  /** Lets other followers have files this one has finished (gone from disk, their rest read). */
+  release?(keys: string[]): Promise<void>;
+}
+
+export interface FileClaim {
+  held: ReadonlySet<string>;
+  taken: readonly string[];
+  offsets: readonly FollowOffset[];
 }
 
 export function identityKey(o: { dev: string; ino: string }): string {

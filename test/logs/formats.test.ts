@@ -46,8 +46,12 @@ describe('pino', () => {
     );
     expect(e.detail).toContain('Key (id)=(4)');
   });
-  it('ignores info and debug lines', () => {
-    expect(pinoParser.parse('{"level":30,"time":1,"msg":"upsert failed? no, fine"}')).toBeNull();
+  it('reads info and debug lines with their level, for the classifier to weigh', () => {
+    expect(pinoParser.parse('{"level":30,"time":1,"msg":"upsert failed? no, fine"}')).toMatchObject({
+      severity: 'INFO',
+      message: 'upsert failed? no, fine',
+    });
+    expect(pinoParser.parse('{"level":"debug","msg":"x"}')?.severity).toBe('DEBUG');
   });
   it('reads a line that is not JSON as plain text', () => {
     expect(pinoParser.parse('ERROR upsert failed')?.message).toBe('upsert failed');
@@ -112,8 +116,11 @@ describe('Python-style text', () => {
     expect(e).toMatchObject({ severity: 'ERROR', message: 'etl.sync: could not update team 12' });
     expect(e.detail).toContain('DeadlockDetected: deadlock detected');
   });
-  it('ignores INFO lines', () => {
-    expect(textParser(true).parse('2025-08-06 10:00:00,1 [INFO] orphan scan found nothing')).toBeNull();
+  it('reads the level of INFO lines too, and takes it off the message', () => {
+    expect(textParser(true).parse('2025-08-06 10:00:00,1 [INFO] orphan scan found nothing')).toMatchObject({
+      severity: 'INFO',
+      message: 'orphan scan found nothing',
+    });
   });
 });
 

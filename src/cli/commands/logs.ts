@@ -22,7 +22,8 @@ import {
   type ScanResult,
 } from '../../logs/index.ts';
 import { loadLogPatterns } from '../../logs/patterns.ts';
-import { createPgOffsetStore, recordFindings } from '../../services/logs/findings.ts';
+import { recordFindings } from '../../services/logs/findings.ts';
+import { createLeasedPgOffsetStore } from '../../services/logs/lease.ts';
 import { runCommand, waitForShutdownSignal } from '../run-command.ts';
 
 interface LogsOptions {
@@ -200,21 +201,22 @@ async function follow(
 
 async function watch(config: Config, paths: string[], patterns: LogPattern[], options: LogsOptions) {
   if (usesDatabase(config, options)) {
-    await withPool(config, (pool) =>
-      follow(
-        paths,
-        patterns,
-        options,
-        createPgOffsetStore(pool, {
-          merge: 'add',
-          onAlert: (a) =>
-            process.stderr.write(
-              `alert ${a.category}: ${a.count} occurrence(s) within ${a.windowSeconds} s (threshold ${a.threshold})\n`,
-            ),
-        }),
-        'the database (bpetl.log_offsets)',
-      ),
-    );
+    const db = await openDatabase(config);
+    // A follower of its own: a server (or another watch) on the same files keeps the ones it holds.
+    const store = createLeasedPgOffsetStore(db.url, {
+      merge: 'add',
+      applicationName: 'bpetl-logs-watch',
+      onAlert: (a) =>
+        process.stderr.write(
+          `alert ${a.category}: ${a.count} occurrence(s) within ${a.windowSeconds} s (threshold ${a.threshold})\n`,
+        ),
+    });
+    try {
+      await follow(paths, patterns, options, store, 'the database (bpetl.log_offsets)');
+    } finally {
+      await store.close();
+      await db.stop();
+    }
     return;
   }
   await mkdir(config.dataDir, { recursive: true });

@@ -10,7 +10,6 @@ const LEVEL_NAMES: Record<number, string> = {
   50: 'ERROR',
   60: 'FATAL',
 };
-const MATTERS = new Set(['WARN', 'WARNING', 'ERROR', 'FATAL']);
 
 type Json = Record<string, unknown>;
 
@@ -21,7 +20,10 @@ function levelName(level: unknown): string | null {
   return typeof level === 'string' ? level.toUpperCase() : null;
 }
 
-/** pino JSON lines: `{"level":50,"time":…,"msg":…,"err":{"message","code",…}}`, warnings and worse. */
+/**
+ * pino JSON lines: `{"level":50,"time":…,"msg":…,"err":{"message","code",…}}`, at any level: the
+ * classifier decides which levels count for which rule.
+ */
 export const pinoParser: FormatParser = {
   format: 'pino',
   multiline: false,
@@ -34,7 +36,6 @@ export const pinoParser: FormatParser = {
       return plainLineEntry(raw);
     }
     const severity = levelName(obj.level);
-    if (severity === null || !MATTERS.has(severity)) return null;
     const err =
       (typeof obj.err === 'object' && obj.err) || (typeof obj.error === 'object' && obj.error) || {};
     const e = err as Json;

@@ -1,7 +1,6 @@
 import pg from 'pg';
 
 import { AppError } from '../../errors.ts';
-import type { OffsetStore } from '../../logs/offsets.ts';
 import type { LogFinding } from '../../logs/types.ts';
 
 /**
@@ -306,26 +305,4 @@ export async function saveLogOffsets(db: LogDb, offsets: StoredOffset[]): Promis
      on conflict (dev, ino) do update set path = excluded.path, "offset" = excluded."offset", updated_at = now()`,
     [JSON.stringify(offsets)],
   );
-}
-
-/**
- * Follow progress in the database: each batch's findings and the offsets after it commit in one
- * transaction, so a crash at any point neither loses entries nor counts them twice. `onAlert` hears
- * the alerts a batch raised, after the commit.
- */
-export function createPgOffsetStore(
-  pool: pg.Pool,
-  options: RecordOptions & { onAlert?: (alert: LogAlert) => void } = {},
-): OffsetStore {
-  return {
-    load: () => loadLogOffsets(pool),
-    async commit(batch) {
-      const result = await transaction(pool, async (tx) => {
-        const recorded = await recordFindings(tx, batch.findings, options);
-        await saveLogOffsets(tx, batch.offsets);
-        return recorded;
-      });
-      result.alerts.forEach((alert) => options.onAlert?.(alert));
-    },
-  };
 }

@@ -1,10 +1,10 @@
-import { pgPool } from '../../db/sql.ts';
 import { logger } from '../../logger.ts';
 import { LogFollower } from '../../logs/follower.ts';
 import type { LogPattern } from '../../logs/types.ts';
 import type { ServiceHost } from '../host.ts';
 import { type LogAlertListener, startLogAlertListener } from './alerts.ts';
-import { createPgOffsetStore, type LogThreshold } from './findings.ts';
+import type { LogThreshold } from './findings.ts';
+import { createLeasedPgOffsetStore, type LeasedOffsetStore } from './lease.ts';
 
 const log = logger.child({ module: 'log-monitor' });
 
@@ -30,7 +30,9 @@ export interface LogMonitor {
 /**
  * The serving process's log monitor: relays alerts to `logAlert` subscribers and, when log paths are
  * configured, follows them, committing each batch's findings with the offsets after it (restarts
- * neither lose nor repeat lines). Stops with the app.
+ * neither lose nor repeat lines). Each file is followed by the one instance that holds its lease
+ * (see createLeasedPgOffsetStore), so instances sharing log paths count each line once. Stops with
+ * the app.
  */
 export async function startLogMonitor(
   app: ServiceHost,
@@ -41,24 +43,28 @@ export async function startLogMonitor(
   });
   const paths = options.paths ?? [];
   let follower: LogFollower | null = null;
+  let store: LeasedOffsetStore | null = null;
   let running: Promise<void> = Promise.resolve();
   const controller = new AbortController();
   if (paths.length > 0) {
+    const url = (app.db.options as { url?: string }).url;
+    if (!url) throw new Error('The log monitor needs the DataSource to be opened from a URL');
+    store = createLeasedPgOffsetStore(url, {
+      merge: 'add',
+      thresholds: options.thresholds,
+      applicationName: 'bpetl-serve-log-follower',
+      onAlert: (alert) => {
+        log.warn({ alert }, 'log alert raised');
+        listener.poke();
+      },
+    });
     follower = new LogFollower({
       paths,
       patterns: options.patterns,
       intervalMs: options.intervalMs,
       idleFlushMs: options.idleFlushMs,
       startAt: options.startAt,
-      // Findings and offsets go through the app's one pool, where the store opens its transactions.
-      store: createPgOffsetStore(pgPool(app.db), {
-        merge: 'add',
-        thresholds: options.thresholds,
-        onAlert: (alert) => {
-          log.warn({ alert }, 'log alert raised');
-          listener.poke();
-        },
-      }),
+      store,
       onProblem: (problem) => log.warn({ problem }, 'log monitor problem'),
     });
     // The first poll fixes where each file starts, so a line written once this returns is read.
@@ -75,6 +81,7 @@ export async function startLogMonitor(
       closed = true;
       controller.abort();
       await running;
+      await store?.close();
       await listener.close();
     },
   };

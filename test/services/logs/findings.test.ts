@@ -10,13 +10,13 @@ import { LogFollower } from '../../../src/logs/follower.ts';
 import { scanLogs } from '../../../src/logs/scanner.ts';
 import type { LogFinding } from '../../../src/logs/types.ts';
 import {
-  createPgOffsetStore,
   getLogFindings,
   listLogAlerts,
   listLogFindings,
   loadLogOffsets,
   recordFindings,
 } from '../../../src/services/logs/findings.ts';
+import { createLeasedPgOffsetStore } from '../../../src/services/logs/lease.ts';
 import { useTestDatabase } from '../../helpers/database.ts';
 
 const db = useTestDatabase();
@@ -217,19 +217,17 @@ describe('scan and follow into the database', () => {
     const file = path.join(dir, 'etl.log');
     const line = (n: number) => `{"level":50,"time":${1754474400000 + n},"msg":"orphan poll ${n} found"}\n`;
     await writeFile(file, line(1) + line(2));
-    const store = createPgOffsetStore(db.pool, { thresholds: NO_THRESHOLDS });
+    const store = createLeasedPgOffsetStore(db.url, { thresholds: NO_THRESHOLDS });
     const first = new LogFollower({ paths: [file], store, startAt: 'start', idleFlushMs: 0 });
     await first.poll();
     await first.close();
+    await store.close();
     await appendFile(file, line(3));
-    const second = new LogFollower({
-      paths: [file],
-      store: createPgOffsetStore(db.pool),
-      startAt: 'start',
-      idleFlushMs: 0,
-    });
+    const secondStore = createLeasedPgOffsetStore(db.url);
+    const second = new LogFollower({ paths: [file], store: secondStore, startAt: 'start', idleFlushMs: 0 });
     await second.poll();
     await second.close();
+    await secondStore.close();
     const [stored] = await listLogFindings(db.pool, { category: 'ORPHAN_INDICATOR' });
     expect(stored!.count).toBe(3);
     expect(await loadLogOffsets(db.pool)).toEqual([
