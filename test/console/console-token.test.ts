@@ -51,7 +51,13 @@ describe.skipIf(!executablePath)('the console with BPETL_API_TOKEN set', () => {
       .click();
     await expect.poll(() => page.getByTestId('protection-state').textContent()).toContain('disabled');
     expect(await dialog.isVisible()).toBe(false);
-    const { data } = await t.graphql<{ protection: { enabled: boolean } }>('{ protection { enabled } }');
+    const { data } = await t.graphql<{ protection: { enabled: boolean } }>(
+      '{ protection { enabled } }',
+      undefined,
+      {
+        token: TOKEN,
+      },
+    );
     expect(data!.protection.enabled).toBe(false);
     expect(errors).toEqual([]);
     await page.close();
