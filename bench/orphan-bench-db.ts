@@ -4,8 +4,8 @@ import path from 'node:path';
 
 import pg from 'pg';
 
+import { migrate } from '../src/app/migrate.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
-import { migrateUp } from '../src/db/migrate.ts';
 import { withDatabase } from '../src/db/url.ts';
 
 /**
@@ -29,7 +29,7 @@ export async function withBenchDatabase<T>(fn: (url: string, pool: pg.Pool) => P
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   pool.on('error', () => undefined);
   try {
-    await migrateUp(url);
+    await migrate(url);
     return await fn(url, pool);
   } finally {
     await pool.end();

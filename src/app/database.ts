@@ -4,10 +4,10 @@ import pg from 'pg';
 
 import type { Config } from '../config.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
-import { migrateUp } from '../db/migrate.ts';
 import { redactUrl, withDatabase } from '../db/url.ts';
 import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
+import { migrate } from './migrate.ts';
 
 export interface DatabaseHandle {
   url: string;
@@ -69,7 +69,7 @@ export async function openDatabase(
   }
   if (options.migrate ?? true) {
     try {
-      const applied = await migrateUp(handle.url);
+      const applied = await migrate(handle.url);
       if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     } catch (err) {
       await handle.stop();

@@ -6,7 +6,6 @@ import pg from 'pg';
 
 import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
-import { discoverProtection } from '../services/protection/discover.ts';
 import { inspectDatabase } from './adopt.ts';
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
@@ -22,6 +21,11 @@ export interface Migration {
    */
   applicationTables: boolean;
 }
+
+/** A step run after the migrations, on the migrator's connection, given its statements' runner. */
+export type AfterMigrate = (db: {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}) => Promise<unknown>;
 
 const APPLICATION_TABLES = '-- bpetl: application tables';
 
@@ -104,8 +108,15 @@ async function checkFit(client: pg.Client): Promise<boolean> {
   return inspection.state === 'PLATFORM';
 }
 
-/** Applies every pending migration, each in its own transaction. Returns the ids applied. */
-export async function migrateUp(url: string, migrations = loadMigrations()): Promise<number[]> {
+/**
+ * Applies every pending migration, each in its own transaction, then `afterMigrate` in a transaction
+ * of its own, still under the migration lock. Returns the ids applied.
+ */
+export async function migrateUp(
+  url: string,
+  afterMigrate?: AfterMigrate,
+  migrations = loadMigrations(),
+): Promise<number[]> {
   return withMigrationLock(url, async (client) => {
     const adopting = await checkFit(client);
     await createMigrationsTable(client);
@@ -138,20 +149,19 @@ export async function migrateUp(url: string, migrations = loadMigrations()): Pro
       logger.debug({ migration: migration.name }, 'migration applied');
       ran.push(migration.id);
     }
-    await rediscover(client);
+    if (afterMigrate) await runAfterMigrate(client, afterMigrate);
     return ran;
   });
 }
 
-/** Every migrate completes the protection spec from the catalog (new tables, new foreign keys). */
-async function rediscover(client: pg.Client): Promise<void> {
+async function runAfterMigrate(client: pg.Client, step: AfterMigrate): Promise<void> {
   await client.query('begin');
   try {
-    await discoverProtection({ query: async (sql, params) => (await client.query(sql, params)).rows });
+    await step({ query: async (sql: string, params?: unknown[]) => (await client.query(sql, params)).rows });
     await client.query('commit');
   } catch (err) {
     await client.query('rollback');
-    throw new Error(`Discovering the protection spec failed: ${(err as Error).message}`, { cause: err });
+    throw err;
   }
 }
 

@@ -7,7 +7,7 @@ import { Busboy, type BusboyFileStream } from '@fastify/busboy';
 import type { GraphQLParams } from 'graphql-yoga';
 
 import { DiskUpload } from '../services/import/upload.ts';
-import { requestError, tooLarge } from './request-body.ts';
+import { requestError, tooLarge } from './request-errors.ts';
 
 /** The `operations` and `map` fields are GraphQL documents and variables: small. */
 const MAX_FIELD_BYTES = 1024 * 1024;

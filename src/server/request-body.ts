@@ -2,24 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { GraphQLError } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 
 import type { Config } from '../config.ts';
 import { multipartLimit, receiveMultipart } from './multipart.ts';
+import { requestError, tooLarge } from './request-errors.ts';
 
 /** Largest JSON request body accepted; GraphQL documents and variables are small. */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
-
-export function requestError(status: number, message: string, code = 'INVALID_INPUT'): GraphQLError {
-  // The connection is closed after the answer: an oversized upload is not read to its end.
-  const headers = status === 413 ? { connection: 'close' } : undefined;
-  return new GraphQLError(message, { extensions: { code, http: { status, headers } } });
-}
-
-export function tooLarge(limit: number, what: string): GraphQLError {
-  return requestError(413, `${what} exceeds the limit of ${limit} bytes`);
-}
 
 function mediaType(request: Request): string {
   return (request.headers.get('content-type') ?? '').split(/[;,]/)[0]!.trim().toLowerCase();

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 import { createApp, type RunningApp } from '../../src/app/app.ts';
+import { migrate } from '../../src/app/migrate.ts';
 import { loadConfig } from '../../src/config.ts';
-import { migrateUp } from '../../src/db/migrate.ts';
 import { createYogaServer } from '../../src/server/yoga.ts';
 import { repairConstraints } from '../../src/services/constraints/repair.ts';
 import { validateConstraints } from '../../src/services/constraints/validate.ts';
@@ -46,7 +46,7 @@ describe('a database that is neither empty nor of the platform shape', () => {
                           sponsor text not null);
       create table clubs (id serial primary key, name text not null);`);
     const before = await db.query(APPLICATION_COLUMNS);
-    const refused = await migrateUp(db.url).catch((err: unknown) => err);
+    const refused = await migrate(db.url).catch((err: unknown) => err);
     expect(refused).toMatchObject({ code: 'SCHEMA_MISFIT' });
     expect((refused as { details: { misfits: string[] } }).details.misfits).toEqual([
       "table public.series is missing (the platform's other tables are present)",
@@ -66,7 +66,7 @@ describe('a database that is neither empty nor of the platform shape', () => {
                              home_team text, away_team text, home_team_id integer, location text);
       create table series_stats (league_id integer, series_id integer, team_id integer, series text, team text);`);
     const beforeSecond = await db.query(APPLICATION_COLUMNS);
-    const shaped = await migrateUp(db.url).catch((err: unknown) => err);
+    const shaped = await migrate(db.url).catch((err: unknown) => err);
     expect((shaped as { details: { misfits: string[] } }).details.misfits).toEqual([
       'column teams.team_name is integer; expected text or character varying or character',
       'column teams.sponsor is NOT NULL without a default, and the import does not write it',
@@ -93,7 +93,7 @@ describe('ON DELETE SET NULL and CASCADE on an adopted database', () => {
         select u.id, t.league_id, t.id, t.series_id from users u, teams t;
       insert into saved_lineups (user_id, team_id, lineup_name, lineup_data)
         select u.id, t.id, 'Week 1', '{"lines": [1, 2]}' from users u, teams t;`);
-    await migrateUp(db.url);
+    await migrate(db.url);
     app = await createApp(loadConfig({}), db.url);
     const issues = await validateConstraints(app.db.manager);
     expect(issues.filter((i) => i.check === 'CASCADE_REFERENCE')).toEqual([
@@ -144,7 +144,7 @@ describe('ON DELETE SET NULL and CASCADE on an adopted database', () => {
 describe('the protection spec on an adopted database', () => {
   it('is listed with origin and trigger state, and operators add, remove and rediscover entries', async () => {
     const db = await platform();
-    await migrateUp(db.url);
+    await migrate(db.url);
     app = await createApp(loadConfig({}), db.url);
     const yoga = createYogaServer(app);
     const gql = async (query: string, variables: Record<string, unknown> = {}) => {

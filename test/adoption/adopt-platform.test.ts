@@ -3,8 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createApp, type RunningApp } from '../../src/app/app.ts';
+import { migrate } from '../../src/app/migrate.ts';
 import { loadConfig } from '../../src/config.ts';
-import { migrateDown, migrateUp } from '../../src/db/migrate.ts';
+import { migrateDown } from '../../src/db/migrate.ts';
 import { checkHealth } from '../../src/services/health/report.ts';
 import { emergencyRepair } from '../../src/services/orphans/repair.ts';
 import { scanOrphans } from '../../src/services/orphans/scan.ts';
@@ -60,7 +61,7 @@ describe('adopting the platform database (its July 2025 schema, later tables, a 
   let teamsBefore: Array<{ t: string; row_id: string; team: string | null }>;
 
   it('migrate adopts it: bpetl schema and triggers, application tables only added to', async () => {
-    const applied = await migrateUp(db.url);
+    const applied = await migrate(db.url);
     expect(applied.length).toBeGreaterThan(0);
     const adopted = await db.query(`select id from bpetl.migrations where adopted order by id`);
     expect(adopted).toEqual([{ id: 1 }, { id: 2 }]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { loadMigrations, migrateDown, migrateUp } from '../../src/db/migrate.ts';
+import { migrate } from '../../src/app/migrate.ts';
+import { loadMigrations, migrateDown } from '../../src/db/migrate.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 
 const db = useTestDatabase();
@@ -35,16 +36,16 @@ describe('migrations', () => {
     );
     expect(empty).toEqual([]);
 
-    await migrateUp(db.url);
+    await migrate(db.url);
     expect(await schemaFingerprint()).toEqual(migrated);
   });
 
   it('is a no-op when everything is applied', async () => {
-    expect(await migrateUp(db.url)).toEqual([]);
+    expect(await migrate(db.url)).toEqual([]);
   });
 
   it('serialises concurrent migrators instead of failing', async () => {
-    const results = await Promise.all([migrateUp(db.url), migrateUp(db.url)]);
+    const results = await Promise.all([migrate(db.url), migrate(db.url)]);
     expect(results).toEqual([[], []]);
   });
 
@@ -52,7 +53,7 @@ describe('migrations', () => {
     await db.query(`insert into leagues (league_id, league_name) values ('NSTF', 'North Shore')`);
     await expect(migrateDown(db.url)).rejects.toThrow(/table leagues holds rows; reverting would drop them/);
     expect(await db.query(`select league_id from leagues`)).toEqual([{ league_id: 'NSTF' }]);
-    await migrateUp(db.url);
+    await migrate(db.url);
     await db.query(`delete from leagues`);
   });
 });

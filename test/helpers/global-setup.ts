@@ -5,8 +5,8 @@ import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 
+import { migrate } from '../../src/app/migrate.ts';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/db/embedded.ts';
-import { migrateUp } from '../../src/db/migrate.ts';
 import { redactUrl, withDatabase } from '../../src/db/url.ts';
 
 declare module 'vitest' {
@@ -42,7 +42,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const template = `bpetl_test_${process.pid}_${Date.now().toString(36)}`;
   await admin.query(`create database ${template}`);
-  await migrateUp(withDatabase(adminUrl, template));
+  await migrate(withDatabase(adminUrl, template));
   project.provide('adminUrl', adminUrl);
   project.provide('templateDatabase', template);
 

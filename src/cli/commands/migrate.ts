@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 
 import { openDatabase } from '../../app/database.ts';
-import { migrateDown, migrateUp } from '../../db/migrate.ts';
+import { migrate } from '../../app/migrate.ts';
+import { migrateDown } from '../../db/migrate.ts';
 import { runCommand } from '../run-command.ts';
 
 export function registerMigrate(program: Command): void {
@@ -19,7 +20,7 @@ export function registerMigrate(program: Command): void {
               `reverted ${reverted.length} migration(s)${reverted.length ? `: ${reverted.join(', ')}` : ''}\n`,
             );
           } else {
-            const applied = await migrateUp(db.url);
+            const applied = await migrate(db.url);
             process.stdout.write(
               applied.length
                 ? `applied ${applied.length} migration(s): ${applied.join(', ')}\n`
