@@ -54,7 +54,7 @@ export async function importClassic(pool: pg.Pool, dir: string): Promise<number>
         }
       } else if (item.kind === 'player') {
         const r = item.record;
-        const team = ids.get(r.teamKey)!;
+        const team = ids.get(r.teamKey ?? '')!;
         await client.query(
           `insert into players (tenniscores_player_id, league_id, club_id, series_id, team_id, first_name, last_name, pti, wins, losses)
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)

@@ -34,11 +34,13 @@ export class RecordCheck {
 
   /**
    * The record as an object, or null (rejected) when it is not one. `plain`: its source text is
-   * known to hold no control characters, so strings are not searched for them.
+   * known to hold no control characters, so strings are not searched for them. `known`: the keys
+   * the reader uses; others are checked only for text PostgreSQL cannot store (a broken encoding
+   * is the file's fault, whatever key it sits in), never for length, depth or control characters.
    */
-  object(value: unknown, plain = false): Record<string, unknown> | null {
+  object(value: unknown, plain = false, known?: ReadonlySet<string>): Record<string, unknown> | null {
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      this.scan(value as Record<string, unknown>, '', 0, plain);
+      this.scan(value as Record<string, unknown>, '', 0, plain, known);
       return value as Record<string, unknown>;
     }
     if (typeof value === 'string' && unstorable(value)) this.rejectUnstorable('', value, 'value');
@@ -94,21 +96,27 @@ export class RecordCheck {
     path: string,
     depth: number,
     plain: boolean,
+    known?: ReadonlySet<string> | 'none',
   ): void {
     // Arrays too: their keys are the indexes. The field's name is built only for a rejection.
     const keys = Object.keys(value);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       const item = (value as Record<string, unknown>)[key];
+      const ignored = known === 'none' || (known !== undefined && !known.has(key));
       // Unstorable text first: its bad bytes are paired with offsets in order (locateBadBytes).
       if (!plain && unstorable(key)) {
         this.rejectUnstorable(fieldName(path, key), key, 'field name');
+      } else if (ignored) {
+        // Not read: only what PostgreSQL cannot store (above) matters.
       } else if (key.length > this.maxLength) {
         this.reject(fieldName(path, key), `field name is longer than ${this.maxLength} characters`, key);
       }
       if (typeof item === 'string') {
         if (!plain && unstorable(item)) {
           this.rejectUnstorable(fieldName(path, key), item, 'value');
+        } else if (ignored) {
+          // See above.
         } else if (item.length > this.maxLength) {
           this.reject(
             fieldName(path, key),
@@ -119,7 +127,11 @@ export class RecordCheck {
           this.reject(fieldName(path, key), 'contains control characters', item);
         }
       } else if (item !== null && typeof item === 'object') {
-        if (depth >= MAX_DEPTH) {
+        if (ignored) {
+          if (!plain && depth < 32) {
+            this.scan(item as Record<string, unknown>, fieldName(path, key), depth + 1, plain, 'none');
+          }
+        } else if (depth >= MAX_DEPTH) {
           this.reject(fieldName(path, key), `is nested deeper than ${MAX_DEPTH} levels`, item);
         } else this.scan(item as Record<string, unknown>, fieldName(path, key), depth + 1, plain);
       }

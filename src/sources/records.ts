@@ -1,4 +1,5 @@
 import type { LeagueCode } from './leagues.ts';
+import type { ImportWarning } from './warnings.ts';
 
 /** Where a record came from: the file (as named in the source) and its 0-based position in it. */
 export interface RecordSource {
@@ -20,23 +21,36 @@ export interface TeamRecord {
   teamAlias: string | null;
   /** (league, club, series) compared case- and space-insensitively: the database's unique team key. */
   canonicalKey: string;
+  /** Named by a team list (series_stats, schedules, a teams file); false: only by a players file. */
+  listed: boolean;
   source: RecordSource;
 }
 
 export interface PlayerRecord {
-  /** The scraper's player id (`tenniscores_player_id`). */
+  /** The scraper's player id (`tenniscores_player_id`), in whichever scheme the scrape used. */
   externalId: string;
   firstName: string;
   lastName: string;
   league: LeagueCode;
+  /** The team as the record names it (`Series Mapping ID`, or `Team` in the newer format). */
+  team: string;
+  /**
+   * The canonical name and key the record's own names give, or null when they give none. A hint:
+   * the import attaches the player to a team of the source's team lists (see players.sql.ts),
+   * never to a team only this record names.
+   */
+  teamName: string | null;
+  teamKey: string | null;
+  /** The record's club and series as spelled: hints that break ties between teams, nothing more. */
   club: string;
   series: string;
-  teamKey: string;
-  /** Null where the feed says `N/A` or nothing. */
+  /** Canonical series the record's names give (`Chicago 7`), or the series as spelled. */
+  seriesName: string;
+  /** Null where the feed says `N/A`, nothing, or something that cannot be read (a warning). */
   pti: number | null;
   wins: number;
   losses: number;
-  /** True for captains (`C`) and co-captains (`CC`). */
+  /** True for captains (`C`, `Yes`, …) and co-captains (`CC`). */
   captain: boolean;
   captainRole: 'captain' | 'co-captain' | null;
   source: RecordSource;
@@ -146,6 +160,8 @@ export interface SourceSummary {
   counts: Record<RecordKind, number>;
   rejections: number;
   duplicates: number;
+  /** What the reader tolerated and how (unreadable optional values); one entry per kind and league. */
+  warnings: ImportWarning[];
 }
 
 export interface ReadOptions {

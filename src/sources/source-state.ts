@@ -11,6 +11,7 @@ import type {
   TeamRecord,
 } from './records.ts';
 import type { IdentityResult, TeamIdentity, TeamNameInput } from './team-identity.ts';
+import { WarningLog } from './warnings.ts';
 
 /** A schedule side as read: a bye, or a team's names and its identity. */
 export type FixtureSide = { bye: true } | { bye: false; input: TeamNameInput; result: IdentityResult };
@@ -24,6 +25,9 @@ export class SourceState {
   readonly maxLength: number;
   private readonly dedupe: boolean;
   private readonly teams = new Set<string>();
+  /** Keys a team list (series_stats, schedules, a teams file) named, as opposed to only a players file. */
+  private readonly listed = new Set<string>();
+  readonly warnings = new WarningLog();
   private readonly seen = new Map<string, Set<string>>();
   private readonly leagues = new Set<LeagueCode>();
   private readonly files: FileSummary[] = [];
@@ -79,13 +83,22 @@ export class SourceState {
     return true;
   }
 
-  /** The team record to emit before the first record that refers to a team, or null if emitted already. */
-  newTeam(identity: TeamIdentity, source: TeamRecord['source']): SourceItem | null {
-    if (this.teams.has(identity.canonicalKey)) return null;
+  /**
+   * The team record to emit before the first record that refers to a team, or null if emitted
+   * already. A team named first by a players file is emitted again when a team list names it: the
+   * import keeps a players file's teams only for leagues that have no team list (see CREATE_TEAM_KEYS).
+   */
+  newTeam(identity: TeamIdentity, source: TeamRecord['source'], fromList = true): SourceItem | null {
+    const key = identity.canonicalKey;
+    if (fromList ? this.listed.has(key) : this.teams.has(key)) return null;
     // Without de-duplication the consumer drops repeats itself: remember only recent teams (records
     // of one team sit together), so memory stays bounded however many teams the feed has.
-    if (!this.dedupe && this.teams.size >= RECENT_TEAMS) this.teams.clear();
-    this.teams.add(identity.canonicalKey);
+    if (!this.dedupe && this.teams.size >= RECENT_TEAMS) {
+      this.teams.clear();
+      this.listed.clear();
+    }
+    this.teams.add(key);
+    if (fromList) this.listed.add(key);
     return {
       kind: 'team',
       record: {
@@ -95,7 +108,8 @@ export class SourceState {
         seriesDisplay: identity.seriesDisplayName,
         teamName: identity.teamName,
         teamAlias: identity.teamAlias,
-        canonicalKey: identity.canonicalKey,
+        canonicalKey: key,
+        listed: fromList,
         source,
       },
     };
@@ -119,6 +133,7 @@ export class SourceState {
       counts: { ...this.counts },
       rejections: this.rejections,
       duplicates: this.files.reduce((sum, file) => sum + file.duplicates, 0),
+      warnings: this.warnings.list(),
     };
   }
 }

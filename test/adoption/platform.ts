@@ -121,9 +121,10 @@ export async function legacyTeams(feed: string, perLeague = 6, perTeam = 3): Pro
   const keys = new Set(chosen.map((t) => t.canonicalKey));
   const perKey = new Map<string, number>();
   const kept = players.filter((p) => {
-    if (!keys.has(p.teamKey)) return false;
-    perKey.set(p.teamKey, (perKey.get(p.teamKey) ?? 0) + 1);
-    return perKey.get(p.teamKey)! <= perTeam;
+    const key = p.teamKey;
+    if (!key || !keys.has(key)) return false;
+    perKey.set(key, (perKey.get(key) ?? 0) + 1);
+    return perKey.get(key)! <= perTeam;
   });
   return { teams: chosen, players: kept };
 }

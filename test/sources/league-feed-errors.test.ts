@@ -161,17 +161,81 @@ describe('record-level rejections: the record is skipped, the run goes on', () =
       'series_stats.json': [
         statsRow('NSTF', 'Series 1', 42 as unknown as string, { matches: { won: 'many' } }),
       ],
-      'players.json': [
-        playerRow('NSTF', 'Series 1', 'Oakmere S1', 'Oakmere', { PTI: 'high', Wins: -1, Losses: 2.5 }),
-      ],
+      'players.json': [playerRow('NSTF', 'Series 1', 'Oakmere S1', 'Oakmere', { 'Player ID': 7 })],
     });
     expect(rejections.map((r) => [r.file, r.field, r.reason])).toEqual([
       ['series_stats.json', 'team', 'is number 42, expected a string'],
       ['series_stats.json', 'matches.won', 'is "many", expected a whole number ≥ 0'],
-      ['players.json', 'PTI', 'is "high", expected a number or "N/A"'],
-      ['players.json', 'Wins', 'is number -1, expected a whole number ≥ 0'],
-      ['players.json', 'Losses', 'is number 2.5, expected a whole number ≥ 0'],
+      ['players.json', 'Player ID', 'is number 7, expected a string'],
     ]);
+  });
+
+  it('a player value that cannot be read is stored as null or 0 and counted, never a rejection', async () => {
+    const source = await openLeagueFeed(
+      writeFeed({
+        'players.json': [
+          playerRow('NSTF', 'Series 1', 'Oakmere S1', 'Oakmere', { PTI: 'high', Wins: -1, Losses: 2.5 }),
+          playerRow('NSTF', 'Series 1', 'Oakmere S1', 'Oakmere', {
+            'Player ID': 'p2',
+            PTI: 'low',
+            Captain: 'X',
+          }),
+        ],
+      }),
+    );
+    const { rejections, players } = await collect(source);
+    expect(rejections).toEqual([]);
+    expect(players.map((p) => [p.pti, p.wins, p.losses, p.captainRole])).toEqual([
+      [null, 0, 0, null],
+      [null, 3, 1, null],
+    ]);
+    expect(
+      source
+        .summary()
+        .warnings.map((w) => [w.code, w.file, w.league, w.count, w.sample, w.action])
+        .sort(),
+    ).toEqual([
+      ['VALUE_UNREADABLE', 'players.json', 'NSTF', 1, 'record 0: Losses is number 2.5', 'stored as 0'],
+      ['VALUE_UNREADABLE', 'players.json', 'NSTF', 1, 'record 0: Wins is number -1', 'stored as 0'],
+      ['VALUE_UNREADABLE', 'players.json', 'NSTF', 1, 'record 1: Captain is "X"', 'stored as null'],
+      ['VALUE_UNREADABLE', 'players.json', 'NSTF', 2, 'record 0: PTI is "high"', 'stored as null'],
+    ]);
+    expect(source.summary().warnings.find((w) => w.sample.includes('PTI'))!.message).toBe(
+      '2 NSTF player records have a PTI that cannot be read: stored as null',
+    );
+  });
+
+  it('captain marks in every spelling, any case; extra keys and the newer format are read', async () => {
+    const marks = ['C', 'cc', 'Yes', 'y', 'TRUE', 'No', 'n', 'false', '', 'yes '];
+    const records = marks.map((Captain, i) => {
+      const base = playerRow('NSTF', 'Series 1', 'Oakmere S1', 'Oakmere', { 'Player ID': `p${i}`, Captain });
+      if (i % 2 === 0) return base;
+      // The newer format: `Team` instead of `Series Mapping ID`, and keys the reader does not use.
+      const { 'Series Mapping ID': team, ...rest } = base as Record<string, unknown>;
+      return {
+        ...rest,
+        Team: team,
+        'Source URL': `https://example.test/${'x'.repeat(300)}`,
+        validation_issues: [{ deep: { deeper: { deepest: { at: 'x'.repeat(500) } } } }],
+      };
+    });
+    const source = await openLeagueFeed(writeFeed({ 'players.json': records }));
+    const { rejections, players } = await collect(source);
+    expect(rejections).toEqual([]);
+    expect(players.map((p) => p.captainRole)).toEqual([
+      'captain',
+      'co-captain',
+      'captain',
+      'captain',
+      'captain',
+      null,
+      null,
+      null,
+      null,
+      'captain',
+    ]);
+    expect(new Set(players.map((p) => p.team))).toEqual(new Set(['Oakmere S1']));
+    expect(source.summary().warnings).toEqual([]);
   });
 
   it('an oversize value', async () => {
@@ -225,14 +289,31 @@ describe('record-level rejections: the record is skipped, the run goes on', () =
     ]);
   });
 
-  it('a fixture between two byes and an unknown captain mark', async () => {
+  it('a fixture between two byes', async () => {
     const rejections = await rejectionsOf({
-      'players.json': [playerRow('NSTF', 'Series 1', 'Oakmere S1', 'Oakmere', { Captain: 'X' })],
       'schedules.json': [fixtureRow('APTA_CHICAGO', 'BYE - 1', 'BYE - 1')],
     });
     expect(rejections.map((r) => [r.file, r.field, r.reason])).toEqual([
-      ['players.json', 'Captain', 'expected "", "C" or "CC"'],
       ['schedules.json', 'home_team', 'both sides of the fixture are byes'],
+    ]);
+  });
+
+  it('a player that names no team, or no player id, or no name', async () => {
+    const rejections = await rejectionsOf({
+      'players.json': [
+        playerRow('NSTF', 'Series 1', '', '', { 'Player ID': 'p1' }),
+        playerRow('NSTF', 'Series 1', 'Oakmere S1', 'Oakmere', { 'Player ID': '' }),
+        playerRow('NSTF', 'Series 1', 'Oakmere S1', 'Oakmere', {
+          'Player ID': 'p3',
+          'First Name': '',
+          'Last Name': ' ',
+        }),
+      ],
+    });
+    expect(rejections.map((r) => [r.index, r.field, r.reason])).toEqual([
+      [0, 'Series Mapping ID', 'the player names no team (and no club to take it from)'],
+      [1, 'Player ID', 'is empty'],
+      [2, 'Last Name', 'the player has neither a first nor a last name'],
     ]);
   });
 

@@ -61,6 +61,9 @@ function stage(item: SourceItem, writer: StagingWriter, result: CollectResult): 
         r.teamName,
         r.teamAlias,
         r.canonicalKey,
+        r.listed,
+        r.source.file,
+        r.source.index,
       ]);
     }
     case 'player': {
@@ -70,11 +73,18 @@ function stage(item: SourceItem, writer: StagingWriter, result: CollectResult): 
         r.firstName,
         r.lastName,
         r.league,
-        r.teamKey,
+        // '' rather than NULL: the import joins on these columns, and equality never holds for NULL.
+        r.teamKey ?? '',
         r.pti,
         r.wins,
         r.losses,
         r.captainRole ? CAPTAIN_CODES[r.captainRole] : '',
+        r.source.index,
+        r.team,
+        r.teamName ?? '',
+        r.club,
+        r.series,
+        r.seriesName,
       ]);
     }
     case 'fixture': {

@@ -6,9 +6,12 @@ import { logger } from '../../logger.ts';
 import { type LeagueCode, leagueInfo, normaliseLeagueCode } from '../../sources/leagues.ts';
 import { openSource } from '../../sources/open-source.ts';
 import type { Rejection, Source, SourceSummary } from '../../sources/records.ts';
+import type { ImportWarning } from '../../sources/warnings.ts';
 import { runStep } from '../step/transaction.ts';
 import { BULK_INSERT_MIN_ROWS, insertRows } from './bulk-insert.ts';
 import { collect, MAX_REPORTED_REJECTIONS } from './collect.ts';
+import { rekeyPlayers } from './player-ids.ts';
+import { attachPlayers, reconcileTeamLists, teamsFromPlayers } from './player-teams.ts';
 import * as resolve from './resolve.sql.ts';
 import { type ImportShape, readImportShape } from './shape.ts';
 import { createStagingTables, StagingWriter } from './staging.ts';
@@ -51,9 +54,24 @@ export interface ImportStats {
     TableCounts
   >;
   /** Per league in scope: active teams before, and how many the feed no longer lists. */
-  shrink: Array<{ league: string; active: number; missing: number; fraction: number }>;
+  shrink: Shrink[];
+  /** Per league whose players the source lists: active players before, and how many it no longer lists. */
+  playerShrink: Shrink[];
+  /** What the import tolerated instead of rejecting, and what it did (see sources/warnings.ts). */
+  warnings: ImportWarning[];
+  /** Leagues whose teams came from the players file: the source has no team list for them. */
+  teamsFromPlayers: string[];
+  /** Players who came under a new id and kept their row; user rows that followed them, per reference. */
+  playerIds: { changed: number; moved: Record<string, number> };
   /** Tables whose new rows were bulk-loaded, their foreign keys checked in one pass (see insertRows). */
   bulkLoaded: string[];
+}
+
+export interface Shrink {
+  league: string;
+  active: number;
+  missing: number;
+  fraction: number;
 }
 
 export interface ImportProgress {
@@ -174,6 +192,10 @@ async function runImport(
       seriesStats: zero(),
     },
     shrink: [],
+    playerShrink: [],
+    warnings: summary.warnings,
+    teamsFromPlayers: [],
+    playerIds: { changed: 0, moved: {} },
     bulkLoaded: [],
   };
   const run = async (sql: string, params?: unknown[]) => (await client.query(sql, params)).rowCount ?? 0;
@@ -197,31 +219,20 @@ async function runImport(
   await run(
     'analyze stg_teams, stg_players (team_key), stg_fixtures (league, away_team, home_key, away_key), stg_stats (team_key)',
   );
+  stats.warnings.push(...(await reconcileTeamLists(client)));
   await run(resolve.CREATE_TEAM_KEYS);
   // A table created by a query has no statistics: the planner would guess its size from its pages
   // and hash a million staged players instead of the far smaller team keys.
   await run('analyze stg_team_keys');
+  const unlisted = await teamsFromPlayers(client);
+  stats.teamsFromPlayers = unlisted.map((w) => w.league!);
+  stats.warnings.push(...unlisted);
+  const attached = await attachPlayers(client, MAX_REPORTED_REJECTIONS - stats.rejections.length);
+  stats.warnings.push(...attached.warnings);
+  addRejections(stats, attached);
 
   await step('checking the shrink guard');
-  const shrink = (await client.query(resolve.shrinkCheck(shape), [scope])).rows as Array<{
-    league: string;
-    active: number;
-    missing: number;
-  }>;
-  stats.shrink = shrink.map((s) => ({ ...s, fraction: s.active ? s.missing / s.active : 0 }));
-  const shrinking = stats.shrink.filter((s) => s.fraction > SHRINK_LIMIT);
-  if (shrinking.length > 0 && !options.allowShrink) {
-    throw new AppError(
-      'SHRINK_GUARD',
-      `the import would retire ${shrinking
-        .map(
-          (s) =>
-            `${s.missing} of ${s.active} active teams of ${s.league} (${Math.round(s.fraction * 100)} %)`,
-        )
-        .join(', ')}; more than ${SHRINK_LIMIT * 100} % needs allowShrink`,
-      { leagues: shrinking },
-    );
-  }
+  await checkShrink(client, shape, stats, options.allowShrink ?? false);
 
   await step('leagues');
   stats.tables.leagues.inserted = await run(resolve.INSERT_LEAGUES, [
@@ -270,8 +281,17 @@ async function runImport(
 
   await step('players');
   stats.tables.players = await upsertInto(
-    upsert.players(shape),
-    { create: upsert.createPlayerRows(shape), table: 'stg_player_rows', records: writer.rows.stg_players },
+    upsert.players(shape, attached.refs > 0),
+    {
+      create: upsert.createPlayerRows(shape, attached.refs > 0),
+      table: 'stg_player_rows',
+      records: writer.rows.stg_players - attached.rejected,
+      prepare: async () => {
+        const rekeyed = await rekeyPlayers(client);
+        stats.playerIds = { changed: rekeyed.players, moved: rekeyed.moved };
+        if (rekeyed.players > 0) stats.warnings.push(playerIdsWarning(rekeyed));
+      },
+    },
     async () => {
       // Players are retired only in leagues whose roster the source lists at all: a feed with no
       // players for a league says nothing about who left it.
@@ -308,7 +328,7 @@ async function runImport(
   const dropped = (records: number, counts: TableCounts) =>
     records - counts.inserted - counts.updated - counts.unchanged;
   stats.duplicates +=
-    dropped(writer.rows.stg_players, stats.tables.players) +
+    dropped(writer.rows.stg_players - attached.rejected, stats.tables.players) +
     dropped(writer.rows.stg_fixtures, stats.tables.fixtures) +
     dropped(writer.rows.stg_stats, stats.tables.seriesStats);
 
@@ -316,6 +336,67 @@ async function runImport(
   await progress('import done');
   logger.debug({ tables: stats.tables, scope }, 'import step done');
   return stats;
+}
+
+/** Rejections found in SQL (players no team matches) join the reader's, up to the cap. */
+function addRejections(stats: ImportStats, found: { rejected: number; rejections: Rejection[] }): void {
+  if (found.rejected === 0) return;
+  stats.rejected += found.rejected;
+  stats.rejections.push(...found.rejections.slice(0, MAX_REPORTED_REJECTIONS - stats.rejections.length));
+  const players = stats.source.files.find((file) => file.file === 'players.json');
+  if (players) players.rejected += found.rejected;
+}
+
+const shrinks = (rows: Array<{ league: string; active: number; missing: number }>): Shrink[] =>
+  rows.map((r) => ({ ...r, fraction: r.active ? r.missing / r.active : 0 }));
+
+/**
+ * The shrink guard, before anything is written: a league in scope whose active teams, or active
+ * players, would drop by more than SHRINK_LIMIT stops the run unless `allowShrink` is set.
+ */
+async function checkShrink(
+  client: PoolClient,
+  shape: ImportShape,
+  stats: ImportStats,
+  allowShrink: boolean,
+): Promise<void> {
+  stats.shrink = shrinks((await client.query(resolve.shrinkCheck(shape), [stats.scope])).rows);
+  stats.playerShrink = shrinks((await client.query(resolve.PLAYER_SHRINK_CHECK, [stats.scope])).rows);
+  const over = (s: Shrink) => s.fraction > SHRINK_LIMIT;
+  const leagues = [...new Set([...stats.shrink, ...stats.playerShrink].filter(over).map((s) => s.league))];
+  if (leagues.length === 0 || allowShrink) return;
+  const details = leagues.sort().map((league) => {
+    const teams = stats.shrink.find((s) => s.league === league);
+    const players = stats.playerShrink.find((s) => s.league === league);
+    const change = (s: Shrink | undefined) => s && { before: s.active, after: s.active - s.missing };
+    return { league, ...teams, teams: change(teams) ?? null, players: change(players) ?? null };
+  });
+  const parts = [
+    ...stats.shrink.filter(over).map((s) => describeShrink(s, 'teams')),
+    ...stats.playerShrink.filter(over).map((s) => describeShrink(s, 'players')),
+  ];
+  throw new AppError(
+    'SHRINK_GUARD',
+    `the import would retire ${parts.join(', ')}; more than ${SHRINK_LIMIT * 100} % needs allowShrink`,
+    { leagues: details },
+  );
+}
+
+function describeShrink(s: Shrink, what: 'teams' | 'players'): string {
+  return `${s.missing} of ${s.active} active ${what} of ${s.league} (${Math.round(s.fraction * 100)} %)`;
+}
+
+function playerIdsWarning(rekeyed: Awaited<ReturnType<typeof rekeyPlayers>>): ImportWarning {
+  const moved = Object.values(rekeyed.moved).reduce((sum, n) => sum + n, 0);
+  return {
+    code: 'PLAYER_IDS_CHANGED',
+    file: 'players.json',
+    league: null,
+    count: rekeyed.players,
+    sample: rekeyed.sample ?? '',
+    action: `their rows kept their ids and took the new one; ${moved} user rows followed (bpetl.restore_actions)`,
+    message: `${rekeyed.players} players came under a new id and were matched to their row by team and name`,
+  };
 }
 
 /** The rows an upsert reads: the statement that creates them from staging, and how many were staged. */

@@ -10,16 +10,21 @@ import type { ImportShape } from './shape.ts';
 /** Key expression of clubs.name_key (the generated column), for staged names. */
 const CLUB_KEY = (column: string) => `lower(regexp_replace(btrim(${column}), '\\s+', ' ', 'g'))`;
 
-/** One row per staged team key, the first record of it winning, with the keys the database matches on. */
+/**
+ * One row per staged team key, the first record of it winning, with the keys the database matches
+ * on. The team lists decide a league's teams (see team-lists.sql.ts): a team only a players file
+ * names is kept only for a league the source gives no team list.
+ */
 export const CREATE_TEAM_KEYS = `
   create temp table stg_team_keys on commit drop as
   select distinct on (team_key)
          ord, league, club, ${CLUB_KEY('club')} as club_key, series, lower(series) as series_key,
-         series_display, team_name, team_alias, team_key,
+         series_display, team_name, team_alias, team_key, listed,
          null::integer as league_id, null::integer as club_id, null::integer as series_id,
          null::integer as team_id
     from stg_teams
-   order by team_key, ord`;
+   where listed or league not in (select league from stg_teams where listed)
+   order by team_key, listed desc, ord`;
 
 /** Inserts leagues in scope that do not exist yet ($1 codes, $2 display names). */
 export const INSERT_LEAGUES = `
@@ -126,6 +131,30 @@ export const shrinkCheck = (shape: ImportShape) => `
     join series se on se.id = t.series_id
    where t.is_active and l.league_id = any($1::text[])
    group by l.league_id`;
+
+/**
+ * Active players per league in scope whose players file lists the league at all, and how many of
+ * them the source no longer lists by id, nor by first and last name (a player whose id changed is
+ * not gone): the shrink guard's input for players, computed before anything is written.
+ */
+export const PLAYER_SHRINK_CHECK = `
+  with active as (
+    select l.league_id as league, p.tenniscores_player_id as external_id, p.first_name, p.last_name
+      from players p join leagues l on l.id = p.league_id
+     where p.is_active and l.league_id = any($1::text[])
+       and l.league_id in (select league from stg_players)),
+  unlisted as (
+    select a.* from active a
+     where not exists (select 1 from stg_players s where s.league = a.league and s.external_id = a.external_id)),
+  missing as (
+    select u.league, count(*)::int as missing from unlisted u
+     where not exists (select 1 from stg_players s
+                        where s.league = u.league and lower(s.first_name) = lower(u.first_name)
+                          and lower(s.last_name) = lower(u.last_name))
+     group by u.league)
+  select a.league, count(*)::int as active, coalesce(max(m.missing), 0)::int as missing
+    from active a left join missing m on m.league = a.league
+   group by a.league order by a.league`;
 
 export const RESOLVE_TEAM_IDS = `
   update stg_team_keys s set team_id = t.id from teams t

@@ -9,10 +9,13 @@ import { copyLine, type CopyValue } from './copy-text.ts';
  */
 export const STAGING_TABLES = {
   stg_teams: `ord integer not null, league text not null, club text not null, series text not null,
-    series_display text not null, team_name text not null, team_alias text, team_key text not null`,
+    series_display text not null, team_name text not null, team_alias text, team_key text not null,
+    listed boolean not null, file text not null, idx integer not null`,
   stg_players: `ord integer not null, external_id text not null, first_name text not null,
     last_name text not null, league text not null, team_key text not null, pti numeric(6, 2),
-    wins integer not null, losses integer not null, captain text not null`,
+    wins integer not null, losses integer not null, captain text not null, idx integer not null,
+    team text not null, team_name text not null, club text not null, series text not null,
+    series_name text not null`,
   stg_fixtures: `ord integer not null, league text not null, match_date date not null, match_time text,
     home_team text not null, away_team text not null, home_key text, away_key text, location text`,
   stg_stats: `ord integer not null, league text not null, team_key text not null, series text not null,

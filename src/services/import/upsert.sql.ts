@@ -54,16 +54,26 @@ export const teams = (shape: ImportShape): UpsertStatements => ({
 /** The player columns written: the natural key, names and team, plus the optional ones present. */
 const playerColumns = (shape: ImportShape) => ['first_name', 'last_name', 'team_id', ...shape.playerColumns];
 
-// The feed's players, one per natural key (the first record wins).
-const STAGED_PLAYERS = `
+/**
+ * The feed's players, one per natural key (the first record wins), on the team their record's key
+ * names or, with `matched`, the team the import matched their group to (see player-teams.sql.ts).
+ */
+const stagedPlayers = (matched: boolean) => `
   select distinct on (p.external_id, k.league_id, k.club_id, k.series_id)
          p.external_id, k.league_id, k.club_id, k.series_id, k.team_id,
          p.first_name, p.last_name, p.pti, p.wins, p.losses, p.captain
     from stg_players p
-    join stg_team_keys k on k.team_key = p.team_key
+    ${
+      matched
+        ? `left join stg_player_refs r
+      on r.league = p.league and r.team_key = p.team_key and r.team = p.team and r.team_name = p.team_name
+     and r.club = p.club and r.series = p.series and r.series_name = p.series_name
+    join stg_team_keys k on k.team_key = coalesce(r.match_key, p.team_key)`
+        : 'join stg_team_keys k on k.team_key = p.team_key'
+    }
    order by p.external_id, k.league_id, k.club_id, k.series_id, p.ord`;
 
-export function createPlayerRows(shape: ImportShape): string {
+export function createPlayerRows(shape: ImportShape, matched: boolean): string {
   const columns = playerColumns(shape);
   return `
   create temp table stg_player_rows on commit drop as
@@ -72,13 +82,13 @@ export function createPlayerRows(shape: ImportShape): string {
            and (${columns.map((c) => `p.${c}`).join(', ')}, p.is_active)
                is distinct from (${columns.map((c) => `s.${c}`).join(', ')}, true)
            as changed
-    from (${STAGED_PLAYERS}) s
+    from (${stagedPlayers(matched)}) s
     left join players p
       on p.tenniscores_player_id = s.external_id and p.league_id = s.league_id
      and p.club_id = s.club_id and p.series_id = s.series_id`;
 }
 
-export function players(shape: ImportShape): UpsertStatements {
+export function players(shape: ImportShape, matched: boolean): UpsertStatements {
   const columns = playerColumns(shape);
   const insertColumns = `tenniscores_player_id, league_id, club_id, series_id, ${columns.join(', ')}`;
   const staged = `external_id, league_id, club_id, series_id, ${columns.join(', ')}`;
@@ -93,7 +103,7 @@ export function players(shape: ImportShape): UpsertStatements {
     insert into players (${insertColumns})
     select ${staged} from stg_player_rows s
      where s.existing_id is null`,
-    insertIntoEmpty: `insert into players (${insertColumns}) select ${staged} from (${STAGED_PLAYERS}) s`,
+    insertIntoEmpty: `insert into players (${insertColumns}) select ${staged} from (${stagedPlayers(matched)}) s`,
     retire: `
     update players p set is_active = false${shape.touch('players')}
      where p.is_active and p.league_id = any($1::int[])

@@ -120,7 +120,14 @@ describe('import input', () => {
     const err = await failure(importTeams(dataSource, { path: source }));
     expect(err.code).toBe('SHRINK_GUARD');
     expect(err.details.leagues).toEqual([
-      { league: 'APTA_CHICAGO', active: TEAMS.length, missing: TEAMS.length - 1, fraction: 0.8 },
+      {
+        league: 'APTA_CHICAGO',
+        active: TEAMS.length,
+        missing: TEAMS.length - 1,
+        fraction: 0.8,
+        teams: { before: TEAMS.length, after: 1 },
+        players: null,
+      },
     ]);
     expect(await db.query('select id, is_active from teams order by id')).toEqual(before);
 

@@ -23,7 +23,7 @@ async function roundTrip(rows: Row[]): Promise<Row[]> {
     await createStagingTables(pool);
     const writer = new StagingWriter(pool);
     for (const row of rows) {
-      writer.add('stg_teams', row.slice(1));
+      writer.add('stg_teams', [...row.slice(1), true, 'series_stats.json', 0]);
       // As collect() does between batches: full buffers go out while rows keep coming.
       await writer.flushFull();
     }
