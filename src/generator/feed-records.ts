@@ -35,12 +35,15 @@ export interface PracticeRecord {
 
 export type ScheduleRecord = FixtureRecord | PracticeRecord;
 
+/** A player in the scraper's older format (`Series Mapping ID`) or its newer one (`Team`, `Source URL`, …). */
 export interface PlayerRecord {
   League: string;
   Series: string;
-  'Series Mapping ID': string;
+  'Series Mapping ID'?: string;
+  /** The newer format's name for `Series Mapping ID`. */
+  Team?: string;
   Club: string;
-  'Location ID': string;
+  'Location ID'?: string;
   'Player ID': string;
   'First Name': string;
   'Last Name': string;
@@ -49,8 +52,10 @@ export interface PlayerRecord {
   Wins: string;
   Losses: string;
   'Win %': string;
-  /** '' for a player, 'C' for the captain, 'CC' for a co-captain. */
-  Captain: '' | 'C' | 'CC';
+  /** Older format: '' for a player, 'C' for the captain, 'CC' for a co-captain; newer: 'Yes' or ''. */
+  Captain: string;
+  'Source URL'?: string;
+  validation_issues?: string[];
   source_league: string;
 }
 

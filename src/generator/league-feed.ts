@@ -34,7 +34,21 @@ export interface LeagueFeedOptions extends LayoutOptions {
   playersPerTeam?: number;
   /** Average schedule rows per team; default 8. */
   fixturesPerTeam?: number;
+  /** Players files of later scrapes that contradict the team lists (see PlayerVariant). */
+  playerVariants?: readonly PlayerVariant[];
 }
+
+/**
+ * Shapes later real scrapes gave the players file, while the team lists stayed as they were:
+ * - `one-series`: every CNSWPL player names `Series 1`, with the club cut to its first word;
+ * - `new-format`: CNSWPL players in the newer format (`Team`, `Captain: "Yes"`, `Source URL`,
+ *   `validation_issues`);
+ * - `no-division-marker`: APTA players of `SW` series name `Club 7` in `Series 7`, not `Club - 7 SW`;
+ * - `new-ids`: half of the CNSWPL players under a second id scheme (`cnswpl_` + 16 hex digits, or
+ *   `cnswpl_` + the old id's body);
+ * - `cut`: the CNSWPL players cut to about 6 % (a scrape that broke).
+ */
+export type PlayerVariant = 'one-series' | 'new-format' | 'no-division-marker' | 'new-ids' | 'cut';
 
 export interface GeneratedTeam {
   /** Position in the whole layout; the same team has the same index in every generation of a seed and size. */
@@ -260,7 +274,7 @@ class RecordMaker {
       const pti =
         team.league === 'APTA_CHICAGO' && !rng.chance(0.04) ? (20 + rng.next() * 55).toFixed(1) : 'N/A';
       const forcedMessy = team.series.index === 0 && team.slot === 0 && p === 0;
-      yield {
+      const record: PlayerRecord = {
         League: this.leagueField(team.league, forcedMessy, 'player', team.index, p),
         Series: team.playerSeries,
         'Series Mapping ID': team.teamName,
@@ -276,7 +290,40 @@ class RecordMaker {
         Captain: p === 0 ? 'C' : p === 1 && rng.chance(0.6) ? 'CC' : '',
         source_league: team.league,
       };
+      const varied = this.vary(record, team, p);
+      if (varied) yield varied;
     }
+  }
+
+  /** The record as a later scrape's players file gives it (see PlayerVariant); null when cut. */
+  private vary(record: PlayerRecord, team: TeamInfo, p: number): PlayerRecord | null {
+    const variants = this.options.playerVariants ?? [];
+    if (variants.length === 0) return record;
+    if (team.league === 'CNSWPL') {
+      if (variants.includes('cut') && unitFor(this.seed, 'cut', team.index, p) >= 0.06) return null;
+      if (variants.includes('one-series')) {
+        record.Series = 'Series 1';
+        record.Club = team.baseClub.split(' ')[0]!;
+      }
+      if (variants.includes('new-ids') && p % 2 === 0) {
+        const body = record['Player ID'].replace(/^gen-/, '');
+        record['Player ID'] =
+          p % 4 === 0
+            ? `cnswpl_${hash32(body, 'id').toString(16).padStart(8, '0')}${hash32(body, 'id2').toString(16).padStart(8, '0')}`
+            : `cnswpl_${body}`;
+      }
+      if (variants.includes('new-format')) return newFormat(record, team);
+    }
+    if (
+      team.league === 'APTA_CHICAGO' &&
+      variants.includes('no-division-marker') &&
+      team.series.kind === 'sw'
+    ) {
+      const number = team.series.code.replace(/\s*SW$/, '');
+      record['Series Mapping ID'] = `${team.club} ${number}`;
+      record.Series = `Series ${number}`;
+    }
+    return record;
   }
 
   private fixture(
@@ -431,6 +478,27 @@ class RecordMaker {
     const spellings = MESSY_CODES[league];
     return spellings[Math.floor(u * 1000) % spellings.length];
   }
+}
+
+/** The newer players format: `Team` for `Series Mapping ID`, `Yes` captains, keys the import ignores. */
+function newFormat(record: PlayerRecord, team: TeamInfo): PlayerRecord {
+  return {
+    League: record.League,
+    Series: record.Series,
+    Team: record['Series Mapping ID'],
+    Club: record.Club,
+    'Player ID': record['Player ID'],
+    'First Name': record['First Name'],
+    'Last Name': record['Last Name'],
+    PTI: record.PTI,
+    Wins: record.Wins,
+    Losses: record.Losses,
+    'Win %': record['Win %'],
+    Captain: record.Captain === '' ? '' : 'Yes',
+    'Source URL': `https://example.test/leagues/${team.league.toLowerCase()}/teams/${team.index}`,
+    validation_issues: record.Captain === 'CC' ? ['co-captain reported as captain'] : [],
+    source_league: record.source_league,
+  };
 }
 
 function percent(part: number, whole: number): string {

@@ -248,7 +248,8 @@ export const playerRow: RowHandler = (value, index, context) => {
     check.reject('Last Name', 'the player has neither a first nor a last name', '');
   }
   // The newer format names the team `Team`; the older one `Series Mapping ID`.
-  const teamField = record['Series Mapping ID'] === undefined && 'Team' in record ? 'Team' : 'Series Mapping ID';
+  const teamField =
+    record['Series Mapping ID'] === undefined && 'Team' in record ? 'Team' : 'Series Mapping ID';
   const named = check.text(record, teamField);
   if (!check.ok || !league) return rejected(check);
   const where = { context, index, league };
@@ -267,7 +268,9 @@ export const playerRow: RowHandler = (value, index, context) => {
   // the source's team lists, so an identity that cannot be read is no reason to reject it.
   const result = lookupIdentity(context.state, { league, series, team });
   const identity = result.ok ? result.identity : null;
-  if (!context.state.firstTime('player', `${externalId}\u0000${identity?.canonicalKey ?? team}`, context.file)) {
+  if (
+    !context.state.firstTime('player', `${externalId}\u0000${identity?.canonicalKey ?? team}`, context.file)
+  ) {
     return [];
   }
 

@@ -65,12 +65,22 @@ export class WarningLog {
     const entry = this.entries.get(key);
     if (entry) entry.count++;
     else if (this.entries.size < MAX_WARNINGS) {
-      this.entries.set(key, { code, file: where.file, league: where.league, count: 1, sample: sample(), describe });
+      this.entries.set(key, {
+        code,
+        file: where.file,
+        league: where.league,
+        count: 1,
+        sample: sample(),
+        describe,
+      });
     }
   }
 
   list(): ImportWarning[] {
-    return [...this.entries.values()].map(({ describe, ...entry }) => ({ ...entry, ...describe(entry.count) }));
+    return [...this.entries.values()].map(({ describe, ...entry }) => ({
+      ...entry,
+      ...describe(entry.count),
+    }));
   }
 }
 

@@ -63,7 +63,7 @@ describe('a generated feed of 300 teams', () => {
     const club = t1.team.replace(/\s+S1 T1$/, '');
     const clubs = new Set(
       players('NSTF')
-        .filter((p) => p['Series Mapping ID'].startsWith(club + ' S1 T'))
+        .filter((p) => p['Series Mapping ID']!.startsWith(club + ' S1 T'))
         .map((p) => p.Club),
     );
     expect([...clubs]).toEqual([club]);
@@ -165,7 +165,7 @@ describe('a generated feed of 300 teams', () => {
     expect(feed.schedules.length / feed.teams.length).toBeLessThan(9.5);
     const teamsOf = new Map<string, Set<string>>();
     for (const p of feed.players) {
-      teamsOf.set(p['Player ID'], (teamsOf.get(p['Player ID']) ?? new Set()).add(p['Series Mapping ID']));
+      teamsOf.set(p['Player ID'], (teamsOf.get(p['Player ID']) ?? new Set()).add(p['Series Mapping ID']!));
     }
     expect([...teamsOf.values()].some((s) => s.size > 1)).toBe(true);
   });

@@ -32,7 +32,7 @@ describe('feed variants', () => {
     const aptaPlayers = alt.players.filter((p) => p.source_league === 'APTA_CHICAGO');
     expect(
       aptaPlayers.every(
-        (p) => p.Series.startsWith('Series ') && !/ - \d+( SW)?$/.test(p['Series Mapping ID']),
+        (p) => p.Series.startsWith('Series ') && !/ - \d+( SW)?$/.test(p['Series Mapping ID']!),
       ),
     ).toBe(true);
   });

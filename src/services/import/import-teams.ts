@@ -287,7 +287,7 @@ async function runImport(
       table: 'stg_player_rows',
       records: writer.rows.stg_players - attached.rejected,
       prepare: async () => {
-        const rekeyed = await rekeyPlayers(client);
+        const rekeyed = await rekeyPlayers(client, manager);
         stats.playerIds = { changed: rekeyed.players, moved: rekeyed.moved };
         if (rekeyed.players > 0) stats.warnings.push(playerIdsWarning(rekeyed));
       },

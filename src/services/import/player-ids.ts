@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 
-import { ident } from '../../db/sql.ts';
+import { type Db, ident } from '../../db/sql.ts';
 import { loadProtectionSpec } from '../protection/spec.ts';
 
 /**
@@ -54,7 +54,7 @@ export interface PlayerRekeys {
  * the old external id (references with the `external_player` rematch) in the same statement, so
  * the protection triggers, which check at the end of a statement, never see a dangling reference.
  */
-export async function rekeyPlayers(client: PoolClient): Promise<PlayerRekeys> {
+export async function rekeyPlayers(client: PoolClient, db: Db): Promise<PlayerRekeys> {
   const result: PlayerRekeys = { players: 0, moved: {}, sample: null };
   const { rows: any } = await client.query(
     `select 1 from stg_player_rows s
@@ -68,7 +68,7 @@ export async function rekeyPlayers(client: PoolClient): Promise<PlayerRekeys> {
   );
   if (!pairs[0]) return result;
 
-  const references = (await loadProtectionSpec(client)).filter((ref) => ref.rematch === 'external_player');
+  const references = (await loadProtectionSpec(db)).filter((ref) => ref.rematch === 'external_player');
   const ctes: string[] = [
     `moved as (update players p set tenniscores_player_id = k.new_id from stg_player_rekeys k
                 where p.id = k.id returning p.id)`,
@@ -76,8 +76,9 @@ export async function rekeyPlayers(client: PoolClient): Promise<PlayerRekeys> {
   const counts: string[] = ['(select count(*) from moved)::int as players'];
   const params: string[] = [];
   for (const [i, ref] of references.entries()) {
-    const [{ key }] = (await client.query<{ key: string }>(`select bpetl.row_key($1) as key`, [ref.sourceTable]))
-      .rows;
+    const [{ key }] = (
+      await client.query<{ key: string }>(`select bpetl.row_key($1) as key`, [ref.sourceTable])
+    ).rows;
     const column = ident(ref.sourceColumn);
     const filter = ref.rowFilter ? `and (${ref.rowFilter})` : '';
     // Identifiers come from the protection spec, which only migrations and checked operator input write.

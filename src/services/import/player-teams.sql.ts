@@ -103,7 +103,7 @@ export const ADD_MATCHED_DATABASE_TEAMS = `
 /** Per league and method: records matched other than by key, with a sample and the series they span. */
 export const MATCHED_SUMMARY = `
   select r.league, r.method, sum(r.records)::int as records,
-         count(distinct r.series) as record_series, count(distinct k.series) as team_series,
+         count(distinct r.series)::int as record_series, count(distinct k.series)::int as team_series,
          (array_agg(r.series order by r.first_idx))[1] as series,
          (array_agg(r.team order by r.first_idx))[1] as team,
          (array_agg(r.first_idx order by r.first_idx))[1] as idx,
