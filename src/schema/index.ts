@@ -5,6 +5,7 @@ import './club.ts';
 import './series.ts';
 import './team.ts';
 import './constraints.ts';
+import './import-warning.ts';
 import './pipeline.ts';
 import './snapshot.ts';
 import './restore.ts';

@@ -15,6 +15,7 @@ import {
 import type { Rejection } from '../sources/records.ts';
 import { builder } from './builder.ts';
 import { ErrorCodeEnum } from './error.ts';
+import { ImportWarningType } from './import-warning.ts';
 
 builder.scalarType('File', {
   description: 'A file sent in a multipart request (GraphQL multipart request spec).',
@@ -150,6 +151,16 @@ const ImportResultType = builder.objectRef<ImportStats>('ImportResult').implemen
     }),
     records: t.field({ type: 'JSON', resolve: (s) => s.records }),
     shrink: t.field({ type: 'JSON', resolve: (s) => s.shrink }),
+    playerShrink: t.field({
+      type: 'JSON',
+      description:
+        'Per league whose players the source lists: active players, and how many it no longer lists.',
+      resolve: (s) => s.playerShrink,
+    }),
+    warnings: t.field({ type: [ImportWarningType], resolve: (s) => s.warnings }),
+    teamsFromPlayers: t.exposeStringList('teamsFromPlayers', {
+      description: 'Leagues whose teams came from the players file: the source has no team list for them.',
+    }),
     bulkLoaded: t.exposeStringList('bulkLoaded', {
       description:
         'Tables whose new rows were loaded in bulk: foreign keys checked once for all rows, under exclusive locks until commit.',

@@ -4,6 +4,17 @@
  * says so here, once per kind, file and league, with a count and one sample.
  */
 
+export const IMPORT_WARNING_CODES = [
+  'VALUE_UNREADABLE',
+  'PLAYERS_MATCHED_BY_NAME',
+  'PLAYERS_MATCHED_WITHOUT_MARKER',
+  'PLAYERS_MATCHED_IN_DATABASE',
+  'PLAYERS_UNMATCHED',
+  'TEAMS_FROM_PLAYERS',
+  'TEAM_LISTS_DISAGREE',
+  'PLAYER_IDS_CHANGED',
+] as const;
+
 export type ImportWarningCode =
   /** An optional value (PTI, Wins, Losses, a hint) that cannot be read: stored as null or 0. */
   | 'VALUE_UNREADABLE'

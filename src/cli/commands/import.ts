@@ -73,6 +73,10 @@ export function printRunSummary(run: PipelineRun): void {
     for (const r of imported.rejections.slice(0, 10)) {
       out(`  rejected ${r.file} record ${r.index} field "${r.field}": ${r.reason}`);
     }
+    // Runs recorded before warnings existed have none.
+    for (const w of imported.warnings ?? []) {
+      out(`  warning ${w.code} (${w.file}): ${w.message}; e.g. ${w.sample}`);
+    }
   }
   const restore = run.stats?.restore as { remapped: number; unmatched: number } | undefined;
   if (restore) {
