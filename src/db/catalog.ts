@@ -82,7 +82,8 @@ export async function isAdopted(db: Db): Promise<boolean> {
 
 /**
  * Records a change the tool made to an application table with the statement undoing it, so
- * `migrate --down 0` leaves the table as it found it. Statements are built from the catalog, never input.
+ * `migrate --down 0` leaves the table as it found it (and `undoSchemaChange` can undo it alone).
+ * Statements are built from the catalog, never input. Returns the change's id.
  */
 export async function recordSchemaChange(
   db: Db,
@@ -93,9 +94,11 @@ export async function recordSchemaChange(
     detail: string;
     undo: string;
   },
-): Promise<void> {
-  await db.query(
-    `insert into bpetl.schema_changes (kind, table_name, object_name, detail, undo_sql) values ($1, $2, $3, $4, $5)`,
+): Promise<number> {
+  const [row]: Array<{ id: string }> = await db.query(
+    `insert into bpetl.schema_changes (kind, table_name, object_name, detail, undo_sql)
+     values ($1, $2, $3, $4, $5) returning id::text`,
     [change.kind, change.table, change.object, change.detail, change.undo],
   );
+  return Number(row!.id);
 }

@@ -1,9 +1,15 @@
 import type { ConstraintRepairAction } from '../services/constraints/action.ts';
 import type { ConstraintRepairResult } from '../services/constraints/repair.ts';
 import { repairConstraints } from '../services/constraints/repair.ts';
+import {
+  listSchemaChanges,
+  type SchemaChange,
+  undoSchemaChange,
+} from '../services/constraints/schema-changes.ts';
 import type { ConstraintIssue } from '../services/constraints/validate.ts';
 import { validateConstraints } from '../services/constraints/validate.ts';
 import { builder } from './builder.ts';
+import { parseEventId } from './orphan.ts';
 
 export const SeverityEnum = builder.enumType('Severity', {
   values: ['CRITICAL', 'WARNING', 'INFO'] as const,
@@ -17,6 +23,7 @@ export const ConstraintCheckEnum = builder.enumType('ConstraintCheck', {
     'NULL_KEY',
     'ORPHANS',
     'CASCADE_REFERENCE',
+    'UNPROTECTED_REFERENCE',
   ] as const,
 });
 
@@ -52,7 +59,7 @@ builder.mutationField('validateConstraints', (t) =>
 );
 
 const ConstraintRepairKindEnum = builder.enumType('ConstraintRepairKind', {
-  values: ['MERGE_DUPLICATES', 'ADD_CONSTRAINT', 'CHANGE_ON_DELETE'] as const,
+  values: ['MERGE_DUPLICATES', 'ADD_CONSTRAINT', 'CHANGE_ON_DELETE', 'PROTECT_REFERENCE'] as const,
 });
 
 const ConstraintRepairActionType = builder
@@ -63,6 +70,11 @@ const ConstraintRepairActionType = builder
       table: t.exposeString('table'),
       detail: t.exposeString('detail'),
       rows: t.exposeInt('rows'),
+      changeId: t.exposeID('changeId', {
+        nullable: true,
+        description:
+          'The recorded change to an application table (`schemaChanges`), which `undoSchemaChange(id)` takes back; null in a dry run.',
+      }),
     }),
   });
 
@@ -79,10 +91,54 @@ builder.mutationField('repairConstraints', (t) =>
   t.field({
     type: ConstraintRepairResultType,
     description:
-      'Pipeline step 2: merges duplicate reference rows (dependents moved first) and adds missing ' +
-      'natural-key constraints and foreign keys. Idempotent; every action is recorded.',
+      'Pipeline step 2: merges duplicate reference rows (dependents moved first), adds missing ' +
+      'natural-key constraints and foreign keys, makes CASCADE on a protected reference NO ACTION and ' +
+      'protects unprotected references. Idempotent; every action is recorded.',
     errors: {},
     args: { dryRun: t.arg.boolean({ required: false, defaultValue: false }) },
     resolve: (_root, args, { app }) => repairConstraints(app.db, { dryRun: args.dryRun ?? false }),
+  }),
+);
+
+const SchemaChangeKindEnum = builder.enumType('SchemaChangeKind', {
+  values: ['ADD_COLUMN', 'ADD_CONSTRAINT', 'ALTER_FOREIGN_KEY'] as const,
+});
+
+const SchemaChangeType = builder.objectRef<SchemaChange>('SchemaChange').implement({
+  description:
+    'A change the tool made to an application table, recorded with the statement that undoes it ' +
+    '(`migrate --down 0` runs them all; `undoSchemaChange` one).',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    kind: t.expose('kind', { type: SchemaChangeKindEnum }),
+    table: t.exposeString('table'),
+    object: t.exposeString('object', { description: 'The column or constraint.' }),
+    detail: t.exposeString('detail'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    undoneAt: t.expose('undoneAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was undone; repairConstraints does not make it again.',
+    }),
+  }),
+});
+
+builder.queryField('schemaChanges', (t) =>
+  t.field({
+    type: [SchemaChangeType],
+    description: 'Every change the tool made to application tables, newest first.',
+    resolve: (_root, _args, { app }) => listSchemaChanges(app.db.manager),
+  }),
+);
+
+builder.mutationField('undoSchemaChange', (t) =>
+  t.field({
+    type: SchemaChangeType,
+    description:
+      'Takes back one recorded change (a CASCADE made NO ACTION is CASCADE again, an added constraint ' +
+      'is dropped); repairConstraints does not make it again. A bpetl_id column is refused.',
+    errors: {},
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, { app }) => undoSchemaChange(app.db, parseEventId(args.id, 'id')!),
   }),
 );

@@ -23,6 +23,10 @@ const RepairType = builder.objectRef<RepairRecord>('Repair').implement({
     oldValue: t.exposeString('oldValue', { nullable: true }),
     newValue: t.exposeString('newValue'),
     strategy: t.exposeString('strategy'),
+    reinserted: t.exposeInt('reinserted', {
+      description:
+        'Rows it re-inserted: 0 for a re-pointed row; for a row an ON DELETE CASCADE deleted, 1 plus the rows the cascade deleted below it.',
+    }),
     repairedAt: t.expose('repairedAt', { type: 'DateTime' }),
     undoneAt: t.expose('undoneAt', { type: 'DateTime', nullable: true }),
   }),
@@ -39,6 +43,10 @@ const RepairActionType = builder.objectRef<RepairAction>('RepairAction').impleme
     oldValue: t.exposeString('oldValue', { nullable: true }),
     newValue: t.exposeString('newValue'),
     strategy: t.exposeString('strategy'),
+    reinserted: t.exposeInt('reinserted', {
+      description:
+        'Rows put back: 0 for a re-pointed row; for a row an ON DELETE CASCADE deleted, 1 plus the rows the cascade deleted below it.',
+    }),
   }),
 });
 
@@ -97,7 +105,8 @@ builder.mutationField('emergencyRepair', (t) =>
 builder.mutationField('undoRepair', (t) =>
   t.field({
     type: RepairType,
-    description: 'Restores the value a repair replaced (refused if the row changed since).',
+    description:
+      'Restores the value a repair replaced (refused if the row changed since, or if the repair re-inserted rows).',
     errors: {},
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, { app }) => undoRepair(app.db, parseEventId(args.id, 'id')!),

@@ -6,7 +6,8 @@ import { loadConfig } from '../../src/config.ts';
 import { createYogaServer } from '../../src/server/yoga.ts';
 import { repairConstraints } from '../../src/services/constraints/repair.ts';
 import { validateConstraints } from '../../src/services/constraints/validate.ts';
-import { repairOrphans } from '../../src/services/orphans/repair.ts';
+import { repairOrphans, undoRepair } from '../../src/services/orphans/repair.ts';
+import { loadProtectionSpec } from '../../src/services/protection/spec.ts';
 import { runCli } from '../helpers/cli.ts';
 import {
   APPLICATION_COLUMNS,
@@ -141,6 +142,89 @@ describe('ON DELETE SET NULL and CASCADE on an adopted database', () => {
   });
 });
 
+describe('rows a CASCADE deletes below a protected row', () => {
+  it('are kept with its event and re-inserted with it, audited, and that repair is not undone by deleting', async () => {
+    const db = await platform();
+    // A platform whose polls.team_id has a foreign key ON DELETE CASCADE: a deleted team takes its
+    // polls, and each poll its choices and responses (the dump's own ON DELETE CASCADE keys).
+    await db.query(`
+      alter table polls add constraint polls_team_id_fkey foreign key (team_id) references teams (id) on delete cascade;
+      insert into leagues (league_id, league_name) values ('NSTF', 'North Shore');
+      insert into clubs (name) values ('Tennaqua');
+      insert into series (name, display_name) values ('Series 1', 'Series 1');
+      insert into series_leagues (series_id, league_id) select s.id, l.id from series s, leagues l;
+      insert into teams (club_id, series_id, league_id, team_name, display_name)
+        select c.id, s.id, l.id, 'Tennaqua S1', 'Tennaqua S1' from clubs c, series s, leagues l;
+      insert into users (email, password_hash) values ('a@example.com', 'x');
+      insert into polls (team_id, created_by, question)
+        select t.id, u.id, q from teams t, users u, (values ('Dinner?'), ('Carpool?')) v(q);
+      insert into poll_choices (poll_id, choice_text) select p.id, c from polls p, (values ('Yes'), ('No')) v(c);
+      insert into poll_responses (poll_id, choice_id)
+        select c.poll_id, c.id from poll_choices c where c.choice_text = 'Yes';`);
+    await migrate(db.url);
+    app = await createApp(loadConfig({}), db.url);
+    const spec = await loadProtectionSpec(app.db.manager);
+    expect(spec.find((r) => r.name === 'polls.team_id')).toMatchObject({
+      origin: 'FOREIGN_KEY',
+      onDelete: 'CASCADE',
+    });
+    const POLLS = `
+      select p.id, p.created_by, p.question, p.created_at,
+             (select jsonb_agg(c order by c.id) from poll_choices c where c.poll_id = p.id) as choices,
+             (select jsonb_agg(r order by r.id) from poll_responses r where r.poll_id = p.id) as responses
+        from polls p order by p.id`;
+    const before = await db.query(POLLS);
+    expect(before).toHaveLength(2);
+
+    await db.query(`delete from teams`);
+    expect(await db.query(`select count(*)::int as n from poll_choices`)).toEqual([{ n: 0 }]);
+    const events = await db.query<{ id: string; cause: string }>(
+      `select id::text, cause from bpetl.orphan_events where reference = 'polls.team_id' order by id`,
+    );
+    expect(events.map((e) => e.cause)).toEqual(['CASCADE', 'CASCADE']);
+    const lost = await db.query<{ table_name: string; depth: number; n: number }>(
+      `select table_name, depth, count(*)::int as n from bpetl.lost_rows group by 1, 2 order by 1`,
+    );
+    expect(lost).toEqual([
+      { table_name: 'poll_choices', depth: 1, n: 4 },
+      { table_name: 'poll_responses', depth: 1, n: 2 },
+    ]);
+
+    await db.query(`
+      insert into teams (club_id, series_id, league_id, team_name, display_name)
+        select c.id, s.id, l.id, 'Tennaqua S1', 'Tennaqua S1' from clubs c, series s, leagues l`);
+    const dry = await repairOrphans(app.db, { dryRun: true });
+    expect(dry.repaired.map((r) => r.reinserted)).toEqual([4, 4]);
+    expect(await db.query(`select count(*)::int as n from polls`)).toEqual([{ n: 0 }]);
+    const report = await repairOrphans(app.db);
+    expect(report.repaired.map((r) => [r.reference, r.strategy, r.reinserted])).toEqual([
+      ['polls.team_id', 'natural_key', 4],
+      ['polls.team_id', 'natural_key', 4],
+    ]);
+    expect(await db.query(POLLS)).toEqual(before);
+    const [team] = await db.query<{ id: number }>(`select id from teams`);
+    expect(await db.query(`select distinct team_id from polls`)).toEqual([{ team_id: team!.id }]);
+    // Audited: the repair says what it put back, and each row kept below names it.
+    const audit = await db.query<{ id: string; reinserted: number }>(
+      `select id::text, reinserted from bpetl.repairs where reference = 'polls.team_id' order by id`,
+    );
+    expect(audit.map((a) => a.reinserted)).toEqual([4, 4]);
+    expect(
+      await db.query(
+        `select count(*)::int as n from bpetl.lost_rows where restored_at is not null and repair_id is not null`,
+      ),
+    ).toEqual([{ n: 6 }]);
+    expect(
+      await db.query(`select count(*)::int as n from bpetl.orphan_events where resolved_at is null`),
+    ).toEqual([{ n: 0 }]);
+    const refused = await undoRepair(app.db, Number(audit[0]!.id)).catch((err: unknown) => err);
+    expect(refused).toMatchObject({ code: 'INVALID_INPUT' });
+    expect((refused as Error).message).toMatch(/re-inserted polls row .* would\s+delete them again/);
+    // A second repair finds nothing left to put back.
+    expect((await repairOrphans(app.db)).repaired).toEqual([]);
+  });
+});
+
 describe('the protection spec on an adopted database', () => {
   it('is listed with origin and trigger state, and operators add, remove and rediscover entries', async () => {
     const db = await platform();
@@ -189,7 +273,14 @@ describe('the protection spec on an adopted database', () => {
     expect(cli.status).toBe(0);
     const printed = JSON.parse(cli.stdout) as typeof status;
     expect(printed.references.map((r) => r.name)).not.toContain('user_instructions.team_id');
-    expect(printed.references.map((r) => r.name)).toContain('users.league_id');
+    expect(printed.references.find((r) => r.name === 'users.league_id')).toMatchObject({
+      origin: 'OPERATOR',
+      covered: true,
+    });
+    expect(printed.references.find((r) => r.name === 'captain_messages.team_id')).toMatchObject({
+      origin: 'FOREIGN_KEY',
+      covered: true,
+    });
     expect(printed.skipped).toContainEqual({
       name: 'user_instructions.team_id',
       reason: 'removed by an operator',
@@ -200,6 +291,12 @@ describe('the protection spec on an adopted database', () => {
       { DATABASE_URL: db.url },
     );
     expect(back.status).toBe(0);
-    expect(back.stdout).toMatch(/user_instructions\.team_id .* OPERATOR/);
+    expect(back.stdout).toMatch(/user_instructions\.team_id .* OPERATOR .* triggers on/);
+    // A trigger that no longer fires under replica mode shows in the entries it served.
+    await db.query(`alter table captain_messages enable trigger bpetl_orphan_source_update`);
+    const { data: after } = await gql(`{ protection { ${STATUS} } }`);
+    const entries = (after.protection as typeof status).references;
+    expect(entries.find((r) => r.name === 'captain_messages.team_id')?.covered).toBe(false);
+    expect(entries.find((r) => r.name === 'polls.team_id')?.covered).toBe(true);
   }, 60_000);
 });

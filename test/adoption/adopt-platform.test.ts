@@ -17,6 +17,7 @@ import {
   createScratchDatabase,
   FEEDS,
   LATER_TABLES,
+  LEGACY_RELOAD,
   LEGACY_USER_DATA,
   legacyReferenceSql,
   legacyTeams,
@@ -145,22 +146,7 @@ describe('adopting the platform database (its July 2025 schema, later tables, a 
   }, 300_000);
 
   it("catches the legacy ETL's replica-role reload; an emergency repair puts every user row back", async () => {
-    await db.query(`
-      begin;
-      set local session_replication_role = replica;
-      create temp table old_teams on commit drop as select * from teams;
-      create temp table old_players on commit drop as select * from players;
-      delete from players;
-      delete from teams;
-      insert into teams (club_id, series_id, league_id, team_name, team_alias, display_name, is_active)
-        select club_id, series_id, league_id, team_name, team_alias, display_name, is_active from old_teams;
-      insert into players (tenniscores_player_id, first_name, last_name, club_id, series_id, league_id, team_id,
-                           is_active)
-        select p.tenniscores_player_id, p.first_name, p.last_name, p.club_id, p.series_id, p.league_id, t.id,
-               p.is_active
-          from old_players p left join old_teams o on o.id = p.team_id
-          left join teams t on (t.club_id, t.series_id, t.league_id) = (o.club_id, o.series_id, o.league_id);
-      commit;`);
+    await db.query(LEGACY_RELOAD);
     const open = await db.query<{ n: number }>(
       `select count(*)::int as n from bpetl.orphan_events where resolved_at is null`,
     );

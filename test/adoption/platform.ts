@@ -219,6 +219,27 @@ export const LEGACY_USER_DATA = `
       from teams t where t.id = (select max(id) from teams);
   set session_replication_role = origin;`;
 
+/**
+ * The old ETL's reload: every team and player deleted and inserted again under new ids, with
+ * foreign-key checks off (`session_replication_role = replica`), in one transaction.
+ */
+export const LEGACY_RELOAD = `
+      begin;
+      set local session_replication_role = replica;
+      create temp table old_teams on commit drop as select * from teams;
+      create temp table old_players on commit drop as select * from players;
+      delete from players;
+      delete from teams;
+      insert into teams (club_id, series_id, league_id, team_name, team_alias, display_name, is_active)
+        select club_id, series_id, league_id, team_name, team_alias, display_name, is_active from old_teams;
+      insert into players (tenniscores_player_id, first_name, last_name, club_id, series_id, league_id, team_id,
+                           is_active)
+        select p.tenniscores_player_id, p.first_name, p.last_name, p.club_id, p.series_id, p.league_id, t.id,
+               p.is_active
+          from old_players p left join old_teams o on o.id = p.team_id
+          left join teams t on (t.club_id, t.series_id, t.league_id) = (o.club_id, o.series_id, o.league_id);
+      commit;`;
+
 /** Every user row's team reference, with the natural key of the team it names. */
 export const USER_TEAM_REFERENCES = `
   with refs as (

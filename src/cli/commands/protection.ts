@@ -2,6 +2,11 @@ import type { Command } from 'commander';
 
 import type { App } from '../../app/app.ts';
 import { AppError } from '../../errors.ts';
+import {
+  listSchemaChanges,
+  type SchemaChange,
+  undoSchemaChange,
+} from '../../services/constraints/schema-changes.ts';
 import { discoverProtection } from '../../services/protection/discover.ts';
 import { addProtectedReference, removeProtectedReference } from '../../services/protection/entries.ts';
 import {
@@ -13,7 +18,16 @@ import {
 import { runCommand } from '../run-command.ts';
 import { withApp } from '../with-app.ts';
 
-const ACTIONS = ['enable', 'disable', 'status', 'add', 'remove', 'discover'] as const;
+const ACTIONS = [
+  'enable',
+  'disable',
+  'status',
+  'add',
+  'remove',
+  'discover',
+  'changes',
+  'undo-change',
+] as const;
 type Action = (typeof ACTIONS)[number];
 
 interface Options {
@@ -45,8 +59,42 @@ function printStatus(status: ProtectionStatus): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
+function printChanges(changes: SchemaChange[]): void {
+  const out = changes.map(
+    (c) =>
+      `  ${String(c.id).padStart(5)} ${c.kind.padEnd(17)} ${`${c.table}.${c.object}`.padEnd(48)} ` +
+      `${c.undoneAt ? `undone ${c.undoneAt.toISOString()}` : c.createdAt.toISOString()}  ${c.detail}`,
+  );
+  process.stdout.write(
+    `${changes.length} change(s) to application tables${changes.length ? ':' : ''}\n${out.map((l) => `${l}\n`).join('')}`,
+  );
+}
+
+/**
+ * The record of what the tool changed in application tables (`changes`), and undoing one of them
+ * (`undo-change ID`): printed as the change list, or the SchemaChange as JSON.
+ */
+async function actOnChanges(app: App, action: 'changes' | 'undo-change', target: string | undefined) {
+  if (action === 'changes') return listSchemaChanges(app.db.manager);
+  if (!target || !/^\d{1,15}$/.test(target)) {
+    throw new AppError(
+      'INVALID_INPUT',
+      'protection undo-change needs the change id (see `protection changes`)',
+      {
+        field: 'id',
+      },
+    );
+  }
+  return undoSchemaChange(app.db, Number(target));
+}
+
 /** Runs one action; add, remove and discover change the spec in one transaction, then report. */
-async function act(app: App, action: Action, target: string | undefined, options: Options) {
+async function act(
+  app: App,
+  action: Exclude<Action, 'changes' | 'undo-change'>,
+  target: string | undefined,
+  options: Options,
+) {
   const db = app.db.manager;
   const needs = (what: string) => {
     if (!target) throw new AppError('INVALID_INPUT', `protection ${action} needs ${what}`, { field: what });
@@ -85,13 +133,17 @@ export function registerProtection(program: Command): void {
   program
     .command('protection')
     .description(
-      'real-time orphan detection and the protection spec: enable | disable | status | add | remove | discover',
+      'real-time orphan detection and the protection spec: enable | disable | status | add | remove | discover; ' +
+        'changes | undo-change ID: what the tool changed in application tables',
     )
     .argument('<action>', ACTIONS.join(' | '))
-    .argument('[target]', 'add: TABLE.COLUMN of the user data; remove: the entry name')
+    .argument(
+      '[target]',
+      'add: TABLE.COLUMN of the user data; remove: the entry name; undo-change: the change id',
+    )
     .option('--references <TABLE.COLUMN>', 'add: what the column points at')
     .option('--rematch <strategy>', 'add: how a dangling value is re-matched (team | player | series)')
-    .option('--json', 'print the status as one JSON document')
+    .option('--json', 'print the status (changes: the SchemaChange list) as one JSON document')
     .action((action: string, target: string | undefined, options: Options) =>
       runCommand(async (config) => {
         if (!(ACTIONS as readonly string[]).includes(action)) {
@@ -102,7 +154,18 @@ export function registerProtection(program: Command): void {
           );
         }
         return withApp(config, async (app) => {
-          const status = await act(app, action as Action, target, options);
+          if (action === 'changes' || action === 'undo-change') {
+            const result = await actOnChanges(app, action, target);
+            if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+            else printChanges(Array.isArray(result) ? result : [result]);
+            return;
+          }
+          const status = await act(
+            app,
+            action as Exclude<Action, 'changes' | 'undo-change'>,
+            target,
+            options,
+          );
           if (options.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
           else printStatus(status);
         });

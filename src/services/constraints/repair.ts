@@ -3,10 +3,18 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { isAdopted, recordSchemaChange } from '../../db/catalog.ts';
 import { type Db, ident, withTransaction } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
+import { discoverProtection } from '../protection/discover.ts';
 import { loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
 import type { ConstraintRepairAction } from './action.ts';
 import { mergeDuplicates } from './merge-duplicates.ts';
-import { naturalKeys, validateConstraints } from './validate.ts';
+import {
+  cascadeKeys,
+  type ConstraintIssue,
+  naturalKeys,
+  toolName,
+  undoneChanges,
+  validateConstraints,
+} from './validate.ts';
 
 export interface ConstraintRepairResult {
   actions: ConstraintRepairAction[];
@@ -25,7 +33,11 @@ export interface ConstraintRepairResult {
  * 2. Missing natural-key constraints (NATURAL_KEYS) are added, when the key is clean.
  * 3. Missing protection-spec foreign keys are added NOT VALID, then validated when no row dangles;
  *    existing NOT VALID ones are validated once clean.
+ * 4. ON DELETE CASCADE on a protected reference becomes NO ACTION.
+ * 5. Unprotected references are protected: foreign keys and known references missing from the
+ *    spec are added to it (rediscovery), missing detection triggers re-attached while protection is on.
  *
+ * A change an operator undid (`undoSchemaChange`) is not made again.
  * Idempotent: a second call finds nothing to do. Each action is recorded in
  * bpetl.constraint_repairs. A dry run does everything inside a savepoint and rolls it back.
  */
@@ -45,18 +57,19 @@ export async function repairConstraints(
     }
     if (dryRun) {
       await manager.query('rollback to savepoint bpetl_repair_constraints');
-      return { actions, dryRun };
+      return { actions: actions.map((a) => ({ ...a, changeId: null })), dryRun };
     }
     await manager.query('release savepoint bpetl_repair_constraints');
     if (actions.length > 0) {
       await manager.query(
-        `insert into bpetl.constraint_repairs (kind, table_name, detail, rows)
-         select * from unnest($1::text[], $2::text[], $3::text[], $4::int[])`,
+        `insert into bpetl.constraint_repairs (kind, table_name, detail, rows, schema_change_id)
+         select * from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[])`,
         [
           actions.map((a) => a.kind),
           actions.map((a) => a.table),
           actions.map((a) => a.detail),
           actions.map((a) => a.rows),
+          actions.map((a) => a.changeId ?? null),
         ],
       );
     }
@@ -68,6 +81,8 @@ export async function repairConstraints(
 interface Naming {
   adopted: boolean;
   name(base: string): string;
+  /** `table.object` of changes an operator undid: left alone. */
+  undone: Map<string, number>;
 }
 
 async function repairAll(manager: Db): Promise<ConstraintRepairAction[]> {
@@ -76,7 +91,8 @@ async function repairAll(manager: Db): Promise<ConstraintRepairAction[]> {
   const lifted = new Set<string>();
   const keys = await naturalKeys(manager);
   const adopted = await isAdopted(manager);
-  const naming: Naming = { adopted, name: (base) => (adopted ? `bpetl_${base}`.slice(0, 63) : base) };
+  const undone = await undoneChanges(manager);
+  const naming: Naming = { adopted, name: (base) => toolName(adopted, base), undone };
   for (const key of keys) {
     const action = await mergeDuplicates(manager, key, spec, lifted);
     if (action) actions.push(action);
@@ -90,14 +106,15 @@ async function repairAll(manager: Db): Promise<ConstraintRepairAction[]> {
     if (!key || unclean.has(key.table)) continue;
     const nulls = key.nullable?.length ? ' nulls not distinct' : '';
     const name = naming.name(key.name);
+    if (undone.has(`${key.table}.${name}`)) continue;
     await manager.query(
       `alter table ${ident(key.table)} add constraint ${ident(name)} unique${nulls} (${key.columns
         .map(ident)
         .join(', ')})`,
     );
     const detail = `added unique constraint ${name} (${key.columns.join(', ')})`;
-    if (adopted) await recordAddedConstraint(manager, key.table, name, detail);
-    actions.push({ kind: 'ADD_CONSTRAINT', table: key.table, detail, rows: 0 });
+    const changeId = adopted ? await recordAddedConstraint(manager, key.table, name, detail) : null;
+    actions.push({ kind: 'ADD_CONSTRAINT', table: key.table, detail, rows: 0, changeId });
   }
   const stillUnclean = keys.filter((k) => lifted.has(k.name) && unclean.has(k.table));
   if (stillUnclean.length > 0) {
@@ -111,14 +128,42 @@ async function repairAll(manager: Db): Promise<ConstraintRepairAction[]> {
   }
   for (const issue of issues.filter((i) => i.check === 'MISSING_FOREIGN_KEY')) {
     const ref = spec.find((r) => r.name === issue.subject);
-    if (ref) actions.push(await addForeignKey(manager, ref, naming));
+    const action = ref ? await addForeignKey(manager, ref, naming) : null;
+    if (action) actions.push(action);
   }
   actions.push(...(await validatePendingForeignKeys(manager, spec)));
   for (const issue of issues.filter((i) => i.check === 'CASCADE_REFERENCE')) {
     const ref = spec.find((r) => r.name === issue.subject);
-    if (ref) actions.push(...(await stopCascade(manager, ref)));
+    if (ref) actions.push(...(await stopCascade(manager, ref, undone)));
   }
+  actions.push(...(await protectReferences(manager, issues)));
   return actions;
+}
+
+/**
+ * Unprotected references (validateConstraints' UNPROTECTED_REFERENCE, other than an operator's
+ * removal or protection switched off, which are the operator's to undo): missing entries are
+ * rediscovered into the spec, whose own trigger re-attaches detection; missing triggers are
+ * re-attached. Returns what was done.
+ */
+async function protectReferences(manager: Db, issues: ConstraintIssue[]): Promise<ConstraintRepairAction[]> {
+  const unprotected = issues.filter(
+    (i) => i.check === 'UNPROTECTED_REFERENCE' && i.severity !== 'INFO' && i.subject !== 'protection',
+  );
+  if (unprotected.length === 0) return [];
+  const before = new Set((await loadProtectionSpec(manager)).map((r) => r.name));
+  const result = await discoverProtection(manager);
+  // Rediscovery writes the spec only when it changed; the triggers are re-attached either way.
+  await manager.query(`select bpetl.enable_protection()`);
+  return unprotected.map((issue) => ({
+    kind: 'PROTECT_REFERENCE' as const,
+    table: issue.table,
+    detail:
+      !before.has(issue.subject) && result.entries.some((e) => e.name === issue.subject)
+        ? `added ${issue.subject} to the protection spec (discovered) and attached its detection triggers`
+        : `re-attached the detection triggers of ${issue.subject}`,
+    rows: 0,
+  }));
 }
 
 async function recordAddedConstraint(
@@ -126,8 +171,8 @@ async function recordAddedConstraint(
   table: string,
   name: string,
   detail: string,
-): Promise<void> {
-  await recordSchemaChange(manager, {
+): Promise<number> {
+  return recordSchemaChange(manager, {
     kind: 'ADD_CONSTRAINT',
     table,
     object: name,
@@ -141,14 +186,15 @@ async function recordAddedConstraint(
  * ACTION instead (same name, same columns; NOT VALID is not needed, the rows already hold). The
  * original definition is recorded: `migrate --down 0` puts it back.
  */
-async function stopCascade(manager: Db, ref: ProtectedReference): Promise<ConstraintRepairAction[]> {
-  const keys: Array<{ name: string; definition: string }> = await manager.query(
-    `select c.conname as name, pg_get_constraintdef(c.oid) as definition from pg_constraint c
-      where c.contype = 'f' and c.confdeltype = 'c' and c.conrelid = to_regclass($1)
-        and c.confrelid = to_regclass($3)
-        and c.conkey = array[(select attnum from pg_attribute where attrelid = to_regclass($1) and attname = $2)]`,
-    [`public.${ref.sourceTable}`, ref.sourceColumn, `public.${ref.targetTable}`],
-  );
+async function stopCascade(
+  manager: Db,
+  ref: ProtectedReference,
+  undone: Map<string, number>,
+): Promise<ConstraintRepairAction[]> {
+  const all = await cascadeKeys(manager, ref);
+  const keys = all.filter((k) => !undone.has(`${ref.sourceTable}.${k.name}`));
+  // An operator put the CASCADE back: it stays, and so does what the spec says of it.
+  if (all.length > 0 && keys.length === 0) return [];
   const actions: ConstraintRepairAction[] = [];
   for (const key of keys) {
     const table = `public.${ident(ref.sourceTable)}`;
@@ -157,14 +203,14 @@ async function stopCascade(manager: Db, ref: ProtectedReference): Promise<Constr
       `alter table ${table} drop constraint ${ident(key.name)}, add constraint ${ident(key.name)} ${safe}`,
     );
     const detail = `foreign key ${key.name} (${ref.name}) changed from ON DELETE CASCADE to NO ACTION`;
-    await recordSchemaChange(manager, {
+    const changeId = await recordSchemaChange(manager, {
       kind: 'ALTER_FOREIGN_KEY',
       table: ref.sourceTable,
       object: key.name,
       detail,
       undo: `alter table ${table} drop constraint ${ident(key.name)}, add constraint ${ident(key.name)} ${key.definition}`,
     });
-    actions.push({ kind: 'CHANGE_ON_DELETE', table: ref.sourceTable, detail, rows: 0 });
+    actions.push({ kind: 'CHANGE_ON_DELETE', table: ref.sourceTable, detail, rows: 0, changeId });
   }
   // The spec says what the catalog says now.
   await manager.query(`update bpetl.protected_references set on_delete = 'NO ACTION' where name = $1`, [
@@ -187,8 +233,9 @@ async function addForeignKey(
   manager: Db,
   ref: ProtectedReference,
   naming: Naming,
-): Promise<ConstraintRepairAction> {
+): Promise<ConstraintRepairAction | null> {
   const name = naming.name(`${ref.sourceTable}_${ref.sourceColumn}_fkey`);
+  if (naming.undone.has(`${ref.sourceTable}.${name}`)) return null;
   // NOT VALID first: new writes are checked at once; existing rows only when validated below.
   await manager.query(
     `alter table ${ident(ref.sourceTable)} add constraint ${ident(name)} foreign key (${ident(ref.sourceColumn)})
@@ -198,10 +245,11 @@ async function addForeignKey(
   if (dangling === 0) {
     await manager.query(`alter table ${ident(ref.sourceTable)} validate constraint ${ident(name)}`);
   }
-  if (naming.adopted) {
-    await recordAddedConstraint(manager, ref.sourceTable, name, `added foreign key ${name} (${ref.name})`);
-  }
+  const changeId = naming.adopted
+    ? await recordAddedConstraint(manager, ref.sourceTable, name, `added foreign key ${name} (${ref.name})`)
+    : null;
   return {
+    changeId,
     kind: 'ADD_CONSTRAINT',
     table: ref.sourceTable,
     detail:

@@ -1,6 +1,8 @@
-import { seriesHaveLeague } from '../../db/catalog.ts';
+import { isAdopted, seriesHaveLeague } from '../../db/catalog.ts';
 import { type Db, ident } from '../../db/sql.ts';
-import { danglingPredicate, loadProtectionSpec } from '../protection/spec.ts';
+import { type DiscoveredReference, planDiscovery } from '../protection/discover.ts';
+import { danglingPredicate, loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
+import { protectionCoverage } from '../protection/switch.ts';
 
 export type Severity = 'CRITICAL' | 'WARNING' | 'INFO';
 
@@ -11,7 +13,8 @@ export interface ConstraintIssue {
     | 'DUPLICATE_KEY'
     | 'NULL_KEY'
     | 'ORPHANS'
-    | 'CASCADE_REFERENCE';
+    | 'CASCADE_REFERENCE'
+    | 'UNPROTECTED_REFERENCE';
   severity: Severity;
   table: string;
   /** The constraint, key or reference concerned. */
@@ -114,6 +117,37 @@ async function hasForeignKey(db: Db, table: string, column: string, target: stri
   return rows.length > 0;
 }
 
+/** The name repairConstraints gives what it adds: its own (`bpetl_…`) on an adopted database. */
+export function toolName(adopted: boolean, base: string): string {
+  return adopted ? `bpetl_${base}`.slice(0, 63) : base;
+}
+
+/**
+ * Changes an operator took back (`undoSchemaChange`), by `table.object`, with their ids:
+ * repairConstraints does not make them again.
+ */
+export async function undoneChanges(db: Db): Promise<Map<string, number>> {
+  const rows: Array<{ name: string; id: string }> = await db.query(
+    `select table_name || '.' || object_name as name, max(id)::text as id from bpetl.schema_changes
+      where undone_at is not null group by 1`,
+  );
+  return new Map(rows.map((r) => [r.name, Number(r.id)]));
+}
+
+/** The ON DELETE CASCADE foreign keys of a protected reference, with their definitions. */
+export async function cascadeKeys(
+  db: Db,
+  ref: ProtectedReference,
+): Promise<Array<{ name: string; definition: string }>> {
+  return db.query(
+    `select c.conname as name, pg_get_constraintdef(c.oid) as definition from pg_constraint c
+      where c.contype = 'f' and c.confdeltype = 'c' and c.conrelid = to_regclass($1)
+        and c.confrelid = to_regclass($3)
+        and c.conkey = array[(select attnum from pg_attribute where attrelid = to_regclass($1) and attname = $2)]`,
+    [`public.${ref.sourceTable}`, ref.sourceColumn, `public.${ref.targetTable}`],
+  );
+}
+
 /**
  * Step 1 of the pipeline: reports what would make an ID-preserving refresh unsafe. Changes nothing.
  * Natural keys must be enforced and clean; every protection-spec reference that can have a
@@ -121,6 +155,9 @@ async function hasForeignKey(db: Db, table: string, column: string, target: stri
  */
 export async function validateConstraints(db: Db): Promise<ConstraintIssue[]> {
   const issues: ConstraintIssue[] = [];
+  const undone = await undoneChanges(db);
+  const adopted = await isAdopted(db);
+  const keptOut = (table: string, base: string) => undone.get(`${table}.${toolName(adopted, base)}`);
   for (const key of await naturalKeys(db)) {
     const sets = await uniqueColumnSets(db, key.table);
     const enforced = sets.some(
@@ -145,7 +182,9 @@ export async function validateConstraints(db: Db): Promise<ConstraintIssue[]> {
         subject: key.name,
         message: `${key.table} has no unique constraint on (${key.columns.join(', ')}): upserts cannot keep ids stable`,
         rows: 0,
-        fix: `repairConstraints adds unique constraint on ${key.table} (${key.columns.join(', ')}) once the key is clean`,
+        fix: keptOut(key.table, key.name)
+          ? `none automatic: an operator undid its addition (schema change ${keptOut(key.table, key.name)}); add a unique constraint on ${key.table} (${key.columns.join(', ')}) by hand`
+          : `repairConstraints adds unique constraint on ${key.table} (${key.columns.join(', ')}) once the key is clean`,
       });
     }
     if (duplicates > 0) {
@@ -184,7 +223,9 @@ export async function validateConstraints(db: Db): Promise<ConstraintIssue[]> {
         subject: ref.name,
         message: `${ref.name} has no foreign key to ${ref.targetTable}.${ref.targetColumn}: deletes can orphan it silently`,
         rows: 0,
-        fix: `repairConstraints adds the foreign key (NOT VALID until no row dangles)`,
+        fix: keptOut(ref.sourceTable, `${ref.sourceTable}_${ref.sourceColumn}_fkey`)
+          ? `none automatic: an operator undid its addition (schema change ${keptOut(ref.sourceTable, `${ref.sourceTable}_${ref.sourceColumn}_fkey`)})`
+          : `repairConstraints adds the foreign key (NOT VALID until no row dangles)`,
       });
     }
     const [{ n }] = await db.query(
@@ -202,6 +243,9 @@ export async function validateConstraints(db: Db): Promise<ConstraintIssue[]> {
       });
     }
     if (ref.onDelete === 'CASCADE') {
+      const kept = (await cascadeKeys(db, ref))
+        .map((k) => undone.get(`${ref.sourceTable}.${k.name}`))
+        .find((id) => id !== undefined);
       issues.push({
         check: 'CASCADE_REFERENCE',
         severity: 'WARNING',
@@ -209,9 +253,84 @@ export async function validateConstraints(db: Db): Promise<ConstraintIssue[]> {
         subject: ref.name,
         message: `${ref.name} is ON DELETE CASCADE: deleting a ${ref.targetTable} row deletes user data with it`,
         rows: 0,
-        fix: 'repairConstraints changes the foreign key to ON DELETE NO ACTION (recorded; migrate --down 0 restores it)',
+        fix:
+          kept !== undefined
+            ? `none automatic: an operator put the CASCADE back (schema change ${kept} undone), so repairConstraints leaves it; ` +
+              'rows it deletes are kept in their orphan events and repairOrphans re-inserts them'
+            : 'repairConstraints changes the foreign key to ON DELETE NO ACTION (recorded; undoSchemaChange(id) or ' +
+              '`bpetl protection undo-change ID` puts it back, as migrate --down 0 does)',
       });
     }
+  }
+  issues.push(...(await unprotectedReferences(db)));
+  return issues;
+}
+
+const addCommand = (r: DiscoveredReference) =>
+  `bpetl protection add ${r.name} --references ${r.targetTable}.${r.targetColumn} --rematch ${r.rematch}`;
+
+/**
+ * References from user data into reference data that no detection trigger watches: a foreign key
+ * or a known reference (the built-ins) missing from the spec (a table added since the last
+ * discovery, or one an operator removed), and spec entries whose triggers are missing or do not
+ * fire under session_replication_role = replica.
+ */
+export async function unprotectedReferences(db: Db): Promise<ConstraintIssue[]> {
+  const issues: ConstraintIssue[] = [];
+  const plan = await planDiscovery(db);
+  const coverage = await protectionCoverage(db);
+  const inSpec = new Set(coverage.references.map((r) => r.name));
+  for (const entry of plan.entries.filter((e) => !inSpec.has(e.name))) {
+    const kind = entry.origin === 'FOREIGN_KEY' ? 'foreign key' : 'known reference';
+    issues.push({
+      check: 'UNPROTECTED_REFERENCE',
+      severity: 'WARNING',
+      table: entry.sourceTable,
+      subject: entry.name,
+      message:
+        `${entry.name} (a ${kind} to ${entry.targetTable}.${entry.targetColumn}) is not in the protection ` +
+        'spec: a delete or reload of its target orphans it without an event',
+      rows: 0,
+      fix: `repairConstraints adds it to the protection spec, as \`bpetl protection discover\` does (or: ${addCommand(entry)})`,
+    });
+  }
+  for (const entry of plan.excluded) {
+    issues.push({
+      check: 'UNPROTECTED_REFERENCE',
+      severity: 'INFO',
+      table: entry.sourceTable,
+      subject: entry.name,
+      message: `${entry.name} (to ${entry.targetTable}.${entry.targetColumn}) was removed from the protection spec by an operator: nothing watches it`,
+      rows: 0,
+      fix: `none automatic (an operator's choice); to protect it again: ${addCommand(entry)}`,
+    });
+  }
+  if (!coverage.switchedOn) {
+    if (coverage.references.length > 0) {
+      issues.push({
+        check: 'UNPROTECTED_REFERENCE',
+        severity: 'WARNING',
+        table: 'bpetl.protected_references',
+        subject: 'protection',
+        message: `protection is off: no detection trigger watches the ${coverage.references.length} protected reference(s)`,
+        rows: 0,
+        fix: '`bpetl protection enable` (enableProtection) attaches the triggers; `bpetl repair --emergency` then finds what was orphaned meanwhile',
+      });
+    }
+    return issues;
+  }
+  for (const entry of coverage.references.filter((r) => !r.covered)) {
+    issues.push({
+      check: 'UNPROTECTED_REFERENCE',
+      severity: 'WARNING',
+      table: entry.sourceTable,
+      subject: entry.name,
+      message:
+        `${entry.name}: the detection triggers on ${entry.sourceTable} or ${entry.targetTable} are missing ` +
+        'or do not fire under session_replication_role = replica',
+      rows: 0,
+      fix: 'repairConstraints re-attaches the detection triggers (ENABLE ALWAYS), as `bpetl protection enable` does',
+    });
   }
   return issues;
 }

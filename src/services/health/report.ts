@@ -42,10 +42,19 @@ declare module '../../events/topics.ts' {
 /** Checks that make an ID-preserving import unsafe: any of them makes the status CRITICAL. */
 const STRUCTURAL = new Set<ConstraintIssue['check']>(['MISSING_CONSTRAINT', 'DUPLICATE_KEY', 'NULL_KEY']);
 
+/** Risks that cost 5 points each: a reference a delete can orphan (or empty) without a trace. */
+const MINOR = new Set<ConstraintIssue['check']>([
+  'MISSING_FOREIGN_KEY',
+  'CASCADE_REFERENCE',
+  'UNPROTECTED_REFERENCE',
+]);
+
 /**
  * The score (documented in the README, "Health score"): 100 minus
  * - 20 per structural issue (missing natural-key constraint, duplicate keys, NULL keys),
  * - 5 per protected reference without a foreign key or whose foreign key is ON DELETE CASCADE,
+ * - 5 per unprotected reference (a reference no detection trigger watches; once when protection is
+ *   off), none for one an operator removed on purpose (INFO),
  * - for orphans: 10 + 40 × (orphaned rows / protected rows), rounded up, at most 50,
  * never below 0. 100 exactly when there are no issues at all.
  */
@@ -58,7 +67,7 @@ export function scoreHealth(issues: ConstraintIssue[], types: HealthType[]): Omi
     check.issues += 1;
     check.rows += issue.rows;
     if (STRUCTURAL.has(issue.check)) check.penalty += 20;
-    else if (issue.check === 'MISSING_FOREIGN_KEY' || issue.check === 'CASCADE_REFERENCE') check.penalty += 5;
+    else if (MINOR.has(issue.check) && issue.severity !== 'INFO') check.penalty += 5;
     checks.set(issue.check, check);
   }
   if (orphans > 0) {

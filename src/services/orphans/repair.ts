@@ -21,6 +21,11 @@ export interface RepairAction {
   oldValue: string | null;
   newValue: string;
   strategy: string;
+  /**
+   * Rows put back: 0 for a re-pointed row; for a row an ON DELETE CASCADE deleted, 1 plus the rows
+   * the cascade deleted below it (a poll's choices and responses), re-inserted as they were.
+   */
+  reinserted: number;
 }
 
 export interface QuarantineAction {
@@ -124,7 +129,10 @@ async function repairOpenEvents(tx: EntityManager, dryRun: boolean, eventIds: nu
       ...(await reinsertLostRows(
         tx,
         ref,
-        lost.map((m) => ({ ...m, row: eventOf.get(`${name}:${m.rowId}`)!.lost_row! })),
+        lost.map((m) => {
+          const event = eventOf.get(`${name}:${m.rowId}`)!;
+          return { ...m, eventId: event.id, row: event.lost_row! };
+        }),
         dryRun,
       )),
     ];
@@ -140,6 +148,7 @@ async function repairOpenEvents(tx: EntityManager, dryRun: boolean, eventIds: nu
         oldValue: a.oldValue,
         newValue: a.newValue,
         strategy: a.strategy,
+        reinserted: a.reinserted,
       });
     }
   }
@@ -165,6 +174,7 @@ interface Applied {
   oldValue: string | null;
   newValue: string;
   strategy: string;
+  reinserted: number;
 }
 
 /**
@@ -198,6 +208,7 @@ async function applyMatches(
       oldValue: r.old_value,
       newValue: r.new_value,
       strategy: r.strategy,
+      reinserted: 0,
     }));
   }
   const rows: Array<{ row_id: string; old_value: string | null; new_value: string; strategy: string }> =
@@ -213,17 +224,25 @@ async function applyMatches(
     oldValue: r.old_value,
     newValue: r.new_value,
     strategy: r.strategy,
+    reinserted: 0,
   }));
 }
 
 /**
  * Rows an ON DELETE CASCADE deleted with their target go back as they were, pointing at the
- * re-matched target (same id, every other column as captured), unless a row with that key exists.
+ * re-matched target (same id, every other column as captured), unless a row with that key exists;
+ * then the rows the cascade deleted below them (bpetl.lost_rows), as they were.
  */
 async function reinsertLostRows(
   tx: EntityManager,
   ref: ProtectedReference,
-  lost: Array<{ rowId: number | string; newValue: string; strategy: string; row: Record<string, unknown> }>,
+  lost: Array<{
+    rowId: number | string;
+    eventId: string;
+    newValue: string;
+    strategy: string;
+    row: Record<string, unknown>;
+  }>,
   dryRun: boolean,
 ): Promise<Applied[]> {
   if (lost.length === 0) return [];
@@ -247,6 +266,11 @@ async function reinsertLostRows(
         [JSON.stringify(rows)],
       );
   const byRow = new Map(lost.map((l) => [String(l.rowId), l]));
+  const below = await reinsertDescendants(
+    tx,
+    back.map((b) => byRow.get(b.row_id)!.eventId),
+    dryRun,
+  );
   return back.map((b) => {
     const l = byRow.get(b.row_id)!;
     return {
@@ -254,8 +278,64 @@ async function reinsertLostRows(
       oldValue: String(l.row[ref.sourceColumn]),
       newValue: l.newValue,
       strategy: l.strategy,
+      reinserted: 1 + (below.get(l.eventId) ?? 0),
     };
   });
+}
+
+/**
+ * The rows a cascade deleted below the re-inserted ones, every level in one statement (one insert
+ * per table): foreign keys between them are checked at its end, when all are back. A row whose key
+ * is taken meanwhile is left as it is. Returns, per event, how many rows were kept below its row.
+ */
+async function reinsertDescendants(
+  tx: EntityManager,
+  eventIds: string[],
+  dryRun: boolean,
+): Promise<Map<string, number>> {
+  if (eventIds.length === 0) return new Map();
+  const counts: Array<{ event_id: string; n: number }> = await tx.query(
+    `select event_id::text, count(*)::int as n from bpetl.lost_rows
+      where event_id = any($1::bigint[]) and restored_at is null group by event_id`,
+    [eventIds],
+  );
+  if (counts.length === 0 || dryRun) return new Map(counts.map((c) => [c.event_id, c.n]));
+  const tables: Array<{ table_name: string; rows: unknown[] }> = await tx.query(
+    `select table_name, jsonb_agg(row_data order by depth, id) as rows from bpetl.lost_rows
+      where event_id = any($1::bigint[]) and restored_at is null
+        and to_regclass(format('public.%I', table_name)) is not null
+      group by table_name order by min(depth), table_name`,
+    [eventIds],
+  );
+  const inserts: string[] = [];
+  const params: string[] = [];
+  for (const [i, t] of tables.entries()) {
+    const table = `public.${ident(t.table_name)}`;
+    const columns: Array<{ name: string }> = await tx.query(
+      `select attname as name from pg_attribute
+        where attrelid = to_regclass($1) and attnum > 0 and not attisdropped and attgenerated = ''
+        order by attnum`,
+      [table],
+    );
+    const list = columns.map((c) => ident(c.name)).join(', ');
+    params.push(JSON.stringify(t.rows));
+    inserts.push(
+      `i${i} as (insert into ${table} (${list}) overriding system value
+                 select ${list} from jsonb_populate_recordset(null::${table}, $${i + 1}::jsonb)
+                 on conflict do nothing returning 1)`,
+    );
+  }
+  if (inserts.length > 0) {
+    await tx.query(
+      `with ${inserts.join(', ')} select ${inserts.map((_, i) => `(select count(*) from i${i})`).join(' + ')} as n`,
+      params,
+    );
+  }
+  await tx.query(
+    `update bpetl.lost_rows set restored_at = now() where event_id = any($1::bigint[]) and restored_at is null`,
+    [eventIds],
+  );
+  return new Map(counts.map((c) => [c.event_id, c.n]));
 }
 
 /** Audit rows, resolved events, released and new quarantine flags. */
@@ -263,8 +343,10 @@ async function record(tx: EntityManager, report: RepairReport): Promise<void> {
   if (report.repaired.length > 0) {
     const r = report.repaired;
     const ids: Array<{ id: string }> = await tx.query(
-      `insert into bpetl.repairs (event_id, reference, source_table, source_column, row_id, old_value, new_value, strategy)
-       select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[])
+      `insert into bpetl.repairs (event_id, reference, source_table, source_column, row_id, old_value, new_value, strategy,
+                                  reinserted)
+       select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[],
+                            $9::int[])
        returning id::text`,
       [
         r.map((a) => a.eventId),
@@ -275,9 +357,20 @@ async function record(tx: EntityManager, report: RepairReport): Promise<void> {
         r.map((a) => a.oldValue),
         r.map((a) => a.newValue),
         r.map((a) => a.strategy),
+        r.map((a) => a.reinserted),
       ],
     );
     ids.forEach((row, i) => (r[i]!.repairId = Number(row.id)));
+    // The rows put back below a re-inserted row name the repair that did it.
+    await tx.query(
+      `update bpetl.lost_rows l set repair_id = x.repair_id
+         from unnest($1::bigint[], $2::bigint[]) x(event_id, repair_id)
+        where l.event_id = x.event_id and l.repair_id is null`,
+      [
+        r.filter((a) => a.reinserted > 1).map((a) => a.eventId),
+        r.filter((a) => a.reinserted > 1).map((a) => a.repairId),
+      ],
+    );
     // Every open event of a repaired row is settled, not only the newest.
     await tx.query(
       `update bpetl.orphan_events e set resolved_at = now(), resolution = 'REPAIRED'
@@ -363,6 +456,8 @@ export interface RepairRecord {
   oldValue: string | null;
   newValue: string;
   strategy: string;
+  /** Rows it re-inserted (a row an ON DELETE CASCADE deleted, and what went with it); 0 for a re-point. */
+  reinserted: number;
   repairedAt: Date;
   undoneAt: Date | null;
 }
@@ -377,6 +472,7 @@ interface RepairRow {
   old_value: string | null;
   new_value: string;
   strategy: string;
+  reinserted: number;
   repaired_at: Date;
   undone_at: Date | null;
 }
@@ -392,6 +488,7 @@ function toRecord(r: RepairRow): RepairRecord {
     oldValue: r.old_value,
     newValue: r.new_value,
     strategy: r.strategy,
+    reinserted: r.reinserted,
     repairedAt: r.repaired_at,
     undoneAt: r.undone_at,
   };
@@ -428,6 +525,15 @@ export async function undoRepair(
           field: 'id',
           id,
         },
+      );
+    }
+    if (row.reinserted > 0) {
+      throw new AppError(
+        'INVALID_INPUT',
+        `Repair ${id} cannot be undone: it re-inserted ${row.source_table} row ${row.row_id} (and ` +
+          `${row.reinserted - 1} row(s) below it) that an ON DELETE CASCADE had deleted; undoing it would ` +
+          'delete them again, which repairs never do (delete them by hand if that is what is wanted)',
+        { field: 'id', id },
       );
     }
     const key = ident(await rowKeyColumn(tx, row.source_table));

@@ -17,6 +17,8 @@ export interface SkippedReference {
 export interface DiscoveryPlan {
   entries: DiscoveredReference[];
   skipped: SkippedReference[];
+  /** The entries an operator removed (listed in `skipped` too), as discovery would have them. */
+  excluded: DiscoveredReference[];
 }
 
 export interface DiscoveryResult extends DiscoveryPlan {
@@ -170,10 +172,6 @@ export async function planDiscovery(db: Queryable): Promise<DiscoveryPlan> {
   for (const fk of await foreignKeys(db)) {
     const name = `${fk.source_table}.${fk.source_column}`;
     if (taken.has(name)) continue;
-    if (excluded.has(name)) {
-      skipped.push({ name, reason: 'removed by an operator' });
-      continue;
-    }
     entries.set(name, {
       name,
       dataType: DATA_TYPES[name] ?? fk.source_table,
@@ -202,11 +200,7 @@ export async function planDiscovery(db: Queryable): Promise<DiscoveryPlan> {
       ? `column ${name} does not exist`
       : !columns.has(`${b.targetTable}.${b.targetColumn}`)
         ? `column ${b.targetTable}.${b.targetColumn} does not exist`
-        : taken.has(name)
-          ? null
-          : excluded.has(name)
-            ? 'removed by an operator'
-            : null;
+        : null;
     if (reason) skipped.push({ name, reason });
     if (reason || taken.has(name)) continue;
     const fk = entries.get(name);
@@ -231,7 +225,17 @@ export async function planDiscovery(db: Queryable): Promise<DiscoveryPlan> {
       });
     }
   }
-  return { entries: [...entries.values()].sort((a, b) => a.name.localeCompare(b.name)), skipped };
+  // What an operator removed stays out; it is kept aside, so validation can name what it points at.
+  const removed: DiscoveredReference[] = [];
+  for (const name of excluded) {
+    const entry = entries.get(name);
+    if (!entry) continue;
+    entries.delete(name);
+    removed.push(entry);
+    skipped.push({ name, reason: 'removed by an operator' });
+  }
+  const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+  return { entries: [...entries.values()].sort(byName), skipped, excluded: removed.sort(byName) };
 }
 
 const INTEGER_TYPES = ['integer', 'bigint', 'smallint'];

@@ -41,8 +41,17 @@ const EXPECTED = {
   ],
 } as const;
 
-/** What protection covers right now, read from the catalog (the triggers are the truth). */
-export async function protectionStatus(db: Db): Promise<ProtectionStatus> {
+/** Detection triggers as the catalog has them, per table and per spec entry. */
+export interface ProtectionCoverage {
+  /** What bpetl.settings says: protection was switched on (and not off since). */
+  switchedOn: boolean;
+  since: Date | null;
+  tables: ProtectedTable[];
+  references: ProtectionEntry[];
+}
+
+/** The triggers of every table of the spec, read from the catalog (the triggers are the truth). */
+export async function protectionCoverage(db: Db): Promise<ProtectionCoverage> {
   const [setting] = await db.query(`select value from bpetl.settings where key = 'protection'`);
   const rows: Array<{ table: string; role: 'SOURCE' | 'TARGET'; triggers: string[]; always: boolean[] }> =
     await db.query(
@@ -73,8 +82,19 @@ export async function protectionStatus(db: Db): Promise<ProtectionStatus> {
     covered: covered(r.sourceTable, 'SOURCE') && covered(r.targetTable, 'TARGET'),
   }));
   return {
-    enabled: tables.length > 0 && tables.every((t) => t.covered),
+    switchedOn: value?.enabled ?? false,
     since: value?.since ? new Date(value.since) : null,
+    tables,
+    references,
+  };
+}
+
+/** What protection covers right now, read from the catalog (the triggers are the truth). */
+export async function protectionStatus(db: Db): Promise<ProtectionStatus> {
+  const { since, tables, references } = await protectionCoverage(db);
+  return {
+    enabled: tables.length > 0 && tables.every((t) => t.covered),
+    since,
     tables,
     pendingEvents: await countOpenEvents(db),
     references,
