@@ -224,7 +224,11 @@ function Warnings({ run }: { run: Run }) {
   if (warnings.length === 0) return null;
   return (
     <article>
-      <RecordsTable caption={`Warnings (${warnings.length})`} rows={warnings} />
+      <RecordsTable
+        caption={`Warnings (${warnings.length})`}
+        rows={warnings}
+        columns={['code', 'file', 'league', 'count', 'message', 'sample']}
+      />
     </article>
   );
 }
