@@ -3,10 +3,10 @@ import { type LeagueCode, normaliseLeagueCode } from './leagues.ts';
 import { describe, RecordCheck } from './record-check.ts';
 import type { FileSummary, SourceItem } from './records.ts';
 import { splitScheduleTeam } from './schedule-names.ts';
-import { normaliseName } from './text.ts';
-import { formatCount } from './warnings.ts';
 import type { SourceState } from './source-state.ts';
 import { type IdentityResult, type TeamIdentity, teamIdentity, type TeamNameInput } from './team-identity.ts';
+import { normaliseName } from './text.ts';
+import { formatCount } from './warnings.ts';
 
 export interface RowContext {
   state: SourceState;

@@ -11,7 +11,6 @@ import {
   seedUserData,
   writeLeagueFeed,
 } from '../../../src/generator/index.ts';
-import { openSource } from '../../../src/sources/open-source.ts';
 import { checkHealth } from '../../../src/services/health/report.ts';
 import type { ImportStats } from '../../../src/services/import/import-teams.ts';
 import { scanOrphans } from '../../../src/services/orphans/scan.ts';
@@ -19,6 +18,7 @@ import { startPipeline } from '../../../src/services/pipeline/run-pipeline.ts';
 import type { PipelineRun } from '../../../src/services/pipeline/runs.ts';
 import { loadProtectionSpec } from '../../../src/services/protection/spec.ts';
 import { rowKeyColumn } from '../../../src/services/snapshots/reference-context.ts';
+import { openSource } from '../../../src/sources/open-source.ts';
 import { useTestApp } from '../../helpers/app.ts';
 
 const t = useTestApp();
