@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { openDataSource } from '../../../src/db/data-source.ts';
-import { type ImportStats,importTeams } from '../../../src/services/import/import-teams.ts';
+import { type ImportStats, importTeams } from '../../../src/services/import/import-teams.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { useTestDatabase } from '../../helpers/database.ts';
 
