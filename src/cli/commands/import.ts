@@ -78,9 +78,15 @@ export function printRunSummary(run: PipelineRun): void {
       out(`  warning ${w.code} (${w.file}): ${w.message}; e.g. ${w.sample}`);
     }
   }
-  const restore = run.stats?.restore as { remapped: number; unmatched: number } | undefined;
+  const restore = run.stats?.restore as
+    { remapped: number; unmatched: number; followedPlayerIds?: number } | undefined;
   if (restore) {
-    out(`user data: ${restore.remapped} re-pointed, ${restore.unmatched} left unmatched (reported)`);
+    const followed = restore.followedPlayerIds
+      ? `, ${restore.followedPlayerIds} followed their player's new id`
+      : '';
+    out(
+      `user data: ${restore.remapped} re-pointed${followed}, ${restore.unmatched} left unmatched (reported)`,
+    );
   }
   const orphans = run.stats?.orphans as { before: number; after: number } | undefined;
   if (orphans) out(`orphans: ${orphans.before} before, ${orphans.after} after`);

@@ -227,7 +227,9 @@ async function execute(
       () => restoreUserData(app.db, { snapshotId: snapshot.id, dryRun: false, manager }),
       (r) => `${r.remapped} remapped, ${r.unmatched} unmatched`,
     );
-    stats.restore = restore;
+    // User rows the import moved onto players' new ids (recorded in bpetl.restore_actions too).
+    const followed = Object.values(imported.playerIds.moved).reduce((sum, n) => sum + n, 0);
+    stats.restore = { ...restore, followedPlayerIds: followed };
     const orphansAfter = await step(
       'verify',
       () => scanOrphans(manager),

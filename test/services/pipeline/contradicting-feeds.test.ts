@@ -192,7 +192,10 @@ describe('feeds that contradict themselves never create or lose reference data',
 
   it('players under a new id scheme keep their rows, and their associations follow them', async () => {
     const ids = await t.db.query('select id from players where is_active order by id');
-    const stats = await succeeded(await feed('new-ids', { playerVariants: ['new-ids'] }));
+    const finished = await run(await feed('new-ids', { playerVariants: ['new-ids'] }));
+    expect(finished.status).toBe('SUCCEEDED');
+    const stats = finished.stats!.import as ImportStats;
+    expect((finished.stats!.restore as { followedPlayerIds: number }).followedPlayerIds).toBeGreaterThan(0);
     await expectIntact(stats);
     expect(stats.playerIds.changed).toBeGreaterThan(0);
     expect(warning(stats, 'PLAYER_IDS_CHANGED')).toHaveLength(1);
