@@ -11,6 +11,8 @@ export interface CollectResult {
   rejections: Rejection[];
   /** Practice slots from the feed: counted, never imported (practice rows belong to users). */
   practices: number;
+  /** Leagues with at least one player record staged: the ones whose roster the source lists. */
+  playerLeagues: Set<string>;
 }
 
 export interface CollectHooks {
@@ -29,7 +31,13 @@ export async function collect(
   writer: StagingWriter,
   hooks: CollectHooks = {},
 ): Promise<CollectResult> {
-  const result: CollectResult = { read: 0, rejected: 0, rejections: [], practices: 0 };
+  const result: CollectResult = {
+    read: 0,
+    rejected: 0,
+    rejections: [],
+    practices: 0,
+    playerLeagues: new Set(),
+  };
   const every = hooks.every ?? 10_000;
   // Only a database with bounded columns (the platform's varchar(255)) costs a check per record.
   const limited = hooks.shape && Object.keys(hooks.shape.limits).length > 0 ? hooks.shape : null;
@@ -68,6 +76,7 @@ function stage(item: SourceItem, writer: StagingWriter, result: CollectResult): 
     }
     case 'player': {
       const r = item.record;
+      result.playerLeagues.add(r.league);
       return writer.add('stg_players', [
         r.externalId,
         r.firstName,

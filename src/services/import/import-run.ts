@@ -70,6 +70,7 @@ export class ImportRun {
   private shape!: ImportShape;
   private writer!: StagingWriter;
   private leagueIds: number[] = [];
+  private playerLeagues: string[] = [];
   /** Player records grouped for matching by name (see attachPlayers), and those rejected. */
   private attached = { refs: 0, rejected: 0 };
   stats!: ImportStats;
@@ -113,6 +114,7 @@ export class ImportRun {
       shape: this.shape,
     });
     const summary = source.summary();
+    this.playerLeagues = [...collected.playerLeagues].sort();
     if (this.writer.rows.stg_teams === 0) {
       const first = collected.rejections[0];
       throw new AppError(
@@ -187,7 +189,7 @@ export class ImportRun {
     addRejections(stats, attached);
 
     await this.step('checking the shrink guard');
-    await checkShrink(client, this.shape, stats, this.options.allowShrink ?? false);
+    await checkShrink(client, this.shape, stats, this.options.allowShrink ?? false, this.playerLeagues);
   }
 
   /** Leagues, clubs and series: created where missing (never renamed), their ids on every team key. */

@@ -133,28 +133,25 @@ export const shrinkCheck = (shape: ImportShape) => `
    group by l.league_id`;
 
 /**
- * Active players per league in scope whose players file lists the league at all, and how many of
- * them the source no longer lists by id, nor by first and last name (a player whose id changed is
- * not gone): the shrink guard's input for players, computed before anything is written.
+ * Active players per league whose players the source lists ($1: those leagues), and how many of
+ * them it no longer lists by id, nor by first and last name (a player whose id changed is not
+ * gone): the shrink guard's input for players, computed before anything is written. The two lists
+ * are hashed subplans, built once each, the names' only when an id is missing; grouping on the
+ * integer league id keeps the aggregate a hash.
  */
 export const PLAYER_SHRINK_CHECK = `
-  with active as (
-    select l.league_id as league, p.tenniscores_player_id as external_id, p.first_name, p.last_name
-      from players p join leagues l on l.id = p.league_id
-     where p.is_active and l.league_id = any($1::text[])
-       and l.league_id in (select league from stg_players)),
-  unlisted as (
-    select a.* from active a
-     where not exists (select 1 from stg_players s where s.league = a.league and s.external_id = a.external_id)),
-  missing as (
-    select u.league, count(*)::int as missing from unlisted u
-     where not exists (select 1 from stg_players s
-                        where s.league = u.league and lower(s.first_name) = lower(u.first_name)
-                          and lower(s.last_name) = lower(u.last_name))
-     group by u.league)
-  select a.league, count(*)::int as active, coalesce(max(m.missing), 0)::int as missing
-    from active a left join missing m on m.league = a.league
-   group by a.league order by a.league`;
+  select l.league_id as league, c.active, c.missing
+    from (select p.league_id, count(*)::int as active,
+                 count(*) filter (
+                   where p.tenniscores_player_id not in (select external_id from stg_players)
+                     and (p.league_id, lower(p.first_name), lower(p.last_name)) not in (
+                           select k.id, lower(s.first_name), lower(s.last_name)
+                             from stg_players s join leagues k on k.league_id = s.league))::int as missing
+            from players p
+           where p.is_active and p.league_id in (select id from leagues where league_id = any($1::text[]))
+           group by p.league_id) c
+    join leagues l on l.id = c.league_id
+   order by l.league_id`;
 
 export const RESOLVE_TEAM_IDS = `
   update stg_team_keys s set team_id = t.id from teams t

@@ -20,9 +20,14 @@ export async function checkShrink(
   shape: ImportShape,
   stats: ImportStats,
   allowShrink: boolean,
+  /** Leagues whose players the source lists: only their players can shrink. */
+  playerLeagues: string[],
 ): Promise<void> {
   stats.shrink = shrinks((await client.query(resolve.shrinkCheck(shape), [stats.scope])).rows);
-  stats.playerShrink = shrinks((await client.query(resolve.PLAYER_SHRINK_CHECK, [stats.scope])).rows);
+  stats.playerShrink =
+    playerLeagues.length > 0
+      ? shrinks((await client.query(resolve.PLAYER_SHRINK_CHECK, [playerLeagues])).rows)
+      : [];
   const over = (s: Shrink) => s.fraction > SHRINK_LIMIT;
   const leagues = [...new Set([...stats.shrink, ...stats.playerShrink].filter(over).map((s) => s.league))];
   if (leagues.length === 0 || allowShrink) return;
