@@ -209,6 +209,15 @@ describe.skipIf(!executablePath)('the operator console in a real browser', () =>
   it('shows protection, snapshots with a restore dry run, log findings per day and live alerts', async () => {
     const { page, errors } = await openConsole(browser, origin, '#/protection');
     await page.getByTestId('protection-table').waitFor();
+    // Every spec entry with its origin and trigger state, as the protection query gives them.
+    const references = page.getByTestId('protection-references');
+    await expect.poll(() => references.locator('tbody tr').count()).toBeGreaterThan(5);
+    const polls = references.locator('tbody tr', { hasText: 'polls.team_id' });
+    await expect
+      .poll(() => polls.innerText())
+      .toMatch(
+        /^polls\.team_id\s+teams\.id\s+(foreign key|built in)\s+team\s+(NO ACTION|no foreign key)\s+attached$/,
+      );
     await page
       .getByRole('button', { name: /^Plan a restore from snapshot/ })
       .first()

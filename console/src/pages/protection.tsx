@@ -10,9 +10,31 @@ interface Protection {
   pendingEvents: number;
   since: string | null;
   tables: Array<{ table: string; role: string; covered: boolean; triggers: string[] }>;
+  references: Reference[];
+  skipped: Array<{ name: string; reason: string }>;
 }
 
-const PROTECTION = `enabled pendingEvents since tables { table role covered triggers }`;
+interface Reference {
+  name: string;
+  table: string;
+  column: string;
+  targetTable: string;
+  targetColumn: string;
+  origin: string;
+  rematch: string;
+  onDelete: string | null;
+  covered: boolean;
+}
+
+const PROTECTION = `enabled pendingEvents since tables { table role covered triggers }
+  references { name table column targetTable targetColumn origin rematch onDelete covered }
+  skipped { name reason }`;
+
+const ORIGINS: Record<string, string> = {
+  FOREIGN_KEY: 'foreign key',
+  BUILT_IN: 'built in',
+  OPERATOR: 'operator',
+};
 
 async function toggle(enable: boolean): Promise<Protection> {
   const field = enable ? 'enableProtection' : 'disableProtection';
@@ -74,7 +96,20 @@ export function ProtectionPage() {
             {status.enabled ? `On since ${formatTime(status.since)}` : 'Off'} ·{' '}
             {formatNumber(status.pendingEvents)} orphan event(s) not yet resolved
           </p>
+          <ReferencesTable references={status.references} />
           <SpecTable tables={status.tables} />
+          {status.skipped.length > 0 && (
+            <details data-testid="protection-skipped">
+              <summary>{status.skipped.length} reference(s) not protected here</summary>
+              <ul>
+                {status.skipped.map((s) => (
+                  <li key={s.name}>
+                    <code>{s.name}</code>: {s.reason}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
         </article>
       )}
       <SnapshotsPanel />
@@ -102,6 +137,43 @@ function SpecTable({ tables }: { tables: Protection['tables'] }) {
               <td>{t.role === 'SOURCE' ? 'holds references' : 'is referenced'}</td>
               <td>{t.triggers.length ? t.triggers.join(', ') : 'none'}</td>
               <td>{t.covered ? 'attached' : 'not attached'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Every entry of the protection spec: where it points, where it came from, whether it is watched. */
+function ReferencesTable({ references }: { references: Reference[] }) {
+  return (
+    <div class="overflow-auto">
+      <table data-testid="protection-references">
+        <caption>Protected references ({references.length})</caption>
+        <thead>
+          <tr>
+            <th scope="col">reference</th>
+            <th scope="col">points at</th>
+            <th scope="col">origin</th>
+            <th scope="col">rematch</th>
+            <th scope="col">on delete</th>
+            <th scope="col">triggers</th>
+          </tr>
+        </thead>
+        <tbody>
+          {references.map((r) => (
+            <tr key={r.name}>
+              <th scope="row">
+                {r.table}.{r.column}
+              </th>
+              <td>
+                {r.targetTable}.{r.targetColumn}
+              </td>
+              <td>{ORIGINS[r.origin] ?? r.origin}</td>
+              <td>{r.rematch}</td>
+              <td>{r.onDelete ?? 'no foreign key'}</td>
+              <td class={r.covered ? '' : 'bad'}>{r.covered ? 'attached' : 'not attached'}</td>
             </tr>
           ))}
         </tbody>
