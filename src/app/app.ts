@@ -4,10 +4,13 @@ import { createListener } from '../events/listener.ts';
 import { createAppPubSub } from '../events/pubsub.ts';
 import { logger } from '../logger.ts';
 import type { ServiceHost } from '../services/host.ts';
+import { createMetrics, type Metrics } from '../services/metrics/metrics.ts';
 
 /** Long-lived parts of a running service, shared by every request and command. */
 export interface App extends ServiceHost {
   config: Config;
+  /** What /metrics serves; the GraphQL server counts its subscriptions here. */
+  metrics: Metrics;
 }
 
 export interface RunningApp extends App {
@@ -29,6 +32,7 @@ export async function createApp(config: Config, databaseUrl: string): Promise<Ru
     db,
     pubsub: createAppPubSub(),
     listener,
+    metrics: createMetrics({ db: db.manager, listener }),
     onClose(fn) {
       closers.push(fn);
     },

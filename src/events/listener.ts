@@ -25,12 +25,25 @@ export const LISTENER_APPLICATION_NAME = 'bpetl-listener';
  */
 export type NotificationHandler = (payload: string | null) => void;
 
+/** What the listener's connection is doing, for metrics and the readiness probe. */
+export interface ListenerState {
+  /** False until something listens (the connection opens with the first handler). */
+  opened: boolean;
+  /** The connection is up and LISTENs on every channel in `channels`. */
+  connected: boolean;
+  /** Channels with at least one handler. */
+  channels: Channel[];
+  /** Times the connection came back after it was lost. */
+  reconnects: number;
+}
+
 export interface Listener {
   /**
    * Calls `handler` for `channel` until the returned function is called. The first handler opens
    * the connection; a channel is LISTENed while it has a handler.
    */
   listen(channel: Channel, handler: NotificationHandler): Promise<() => Promise<void>>;
+  state(): ListenerState;
   close(): Promise<void>;
 }
 
@@ -43,6 +56,8 @@ export function createListener(url: string): Listener {
   let subscriber: Subscriber | null = null;
   let connecting: Promise<Subscriber> | null = null;
   let closed = false;
+  let connectedNow = false;
+  let connects = 0;
 
   const dispatch = (channel: Channel, payload: string | null) => {
     for (const handler of handlers.get(channel) ?? []) {
@@ -72,10 +87,19 @@ export function createListener(url: string): Listener {
       dispatch(channel as Channel, typeof payload === 'string' ? payload : ''),
     );
     created.events.on('connected', () => {
+      connectedNow = true;
+      connects += 1;
       for (const channel of handlers.keys()) dispatch(channel, null);
     });
-    created.events.on('reconnect', (attempt: number) => log.info({ attempt }, 'listener reconnecting'));
-    created.events.on('error', (err: Error) => log.warn({ err }, 'listener connection error'));
+    // pg-listen announces each attempt to connect again: the connection is down until `connected`.
+    created.events.on('reconnect', (attempt: number) => {
+      connectedNow = false;
+      log.info({ attempt }, 'listener reconnecting');
+    });
+    created.events.on('error', (err: Error) => {
+      connectedNow = false;
+      log.warn({ err }, 'listener connection error');
+    });
     await created.connect();
     return created;
   };
@@ -110,9 +134,18 @@ export function createListener(url: string): Listener {
         if (!closed) await Promise.resolve(client.unlisten(channel)).catch(() => undefined);
       };
     },
+    state() {
+      return {
+        opened: subscriber !== null,
+        connected: connectedNow && !closed,
+        channels: [...handlers.keys()],
+        reconnects: Math.max(0, connects - 1),
+      };
+    },
     async close() {
       if (closed) return;
       closed = true;
+      connectedNow = false;
       handlers.clear();
       const client = subscriber ?? (await connecting?.catch(() => null));
       await client?.close().catch(() => undefined);

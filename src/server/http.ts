@@ -11,6 +11,7 @@ import { logger } from '../logger.ts';
 import { connectionAuthorized } from './auth.ts';
 import { withConsole } from './console.ts';
 import { withMetricsEndpoint } from './metrics.ts';
+import { withProbes } from './probes.ts';
 import { createYogaServer, type Yoga } from './yoga.ts';
 
 export interface HttpServer {
@@ -42,7 +43,7 @@ export async function startHttpServer(
   options: { port: number; host: string },
 ): Promise<HttpServer> {
   const yoga = createYogaServer(app);
-  const server = createServer(withConsole(withMetricsEndpoint(app, yoga)));
+  const server = createServer(withProbes(app, withConsole(withMetricsEndpoint(app, yoga))));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(

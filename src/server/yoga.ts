@@ -14,6 +14,7 @@ import { schema } from '../schema/index.ts';
 import { bearerToken, tokenMatches, useRequireToken } from './auth.ts';
 import { corsFor, CSRF_HEADERS } from './cors.ts';
 import { renderGraphiQLPage } from './graphiql.ts';
+import { useSubscriptionMetrics } from './metrics.ts';
 import { useRequestBodies } from './request-body.ts';
 
 const requestIds = new AsyncLocalStorage<string>();
@@ -102,6 +103,7 @@ export function createYogaServer(app: App): Yoga {
         maxTokens: { n: 2000 },
         maxDirectives: { n: 20 },
       }),
+      useSubscriptionMetrics(app) as Plugin<GraphQLContext>,
     ],
   });
 }
