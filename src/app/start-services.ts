@@ -4,6 +4,7 @@ import { startOrphanMonitoring } from '../services/orphans/monitor.ts';
 import { loadDemoOnFirstStart } from '../services/pipeline/demo.ts';
 import { startPipelineRelay } from '../services/pipeline/relay.ts';
 import { recoverAbandonedRuns } from '../services/pipeline/runs.ts';
+import { startRetention } from '../services/retention/schedule.ts';
 import type { RunningApp } from './app.ts';
 
 /**
@@ -19,5 +20,6 @@ export async function startServices(
   await recoverAbandonedRuns(app.db);
   await startPipelineRelay(app);
   await startLogMonitor(app, { paths: app.config.logPaths });
+  startRetention(app);
   if (options.loadDemoOnFirstStart) await loadDemoOnFirstStart(app);
 }

@@ -10,6 +10,7 @@ import './pipeline.ts';
 import './snapshot.ts';
 import './restore.ts';
 import './orphan.ts';
+import './retention.ts';
 import './protection.ts';
 import './health.ts';
 import './repair.ts';

@@ -8,7 +8,9 @@ import {
   type ProtectionStatus,
   protectionStatus,
 } from '../services/protection/switch.ts';
+import { loadRetention } from '../services/retention/policy.ts';
 import { builder } from './builder.ts';
+import { RetentionPolicyType } from './retention.ts';
 
 const ReferenceOriginEnum = builder.enumType('ReferenceOrigin', {
   values: ['FOREIGN_KEY', 'BUILT_IN', 'OPERATOR'] as const,
@@ -69,6 +71,11 @@ const ProtectionStatusType = builder.objectRef<ProtectionStatus>('ProtectionStat
       type: [SkippedReferenceType],
       description: 'Built-in or removed references that are not protected here, and why.',
       resolve: (s) => s.skipped,
+    }),
+    retention: t.field({
+      type: RetentionPolicyType,
+      description: 'How long orphan events and the rest of the bpetl history are kept.',
+      resolve: (_s, _args, { app }) => loadRetention(app.db.manager),
     }),
   }),
 });
