@@ -1,5 +1,6 @@
 import { type LogAlertEvent, streamLogAlerts } from '../services/logs/alerts.ts';
 import { listLogFindings, type StoredLogFinding } from '../services/logs/findings.ts';
+import { listLogOccurrences, type LogOccurrences } from '../services/logs/occurrences.ts';
 import { builder } from './builder.ts';
 import { parseEventId } from './orphan.ts';
 
@@ -83,5 +84,24 @@ builder.subscriptionField('logAlert', (t) =>
         after: parseEventId(args.after),
       }),
     resolve: (alert) => alert,
+  }),
+);
+
+const LogOccurrencesType = builder.objectRef<LogOccurrences>('LogOccurrences').implement({
+  description: 'Occurrences of one category on one day (UTC), as the log monitor counted them.',
+  fields: (t) => ({
+    category: t.exposeString('category'),
+    day: t.expose('day', { type: 'DateTime', description: 'Midnight UTC of the day.' }),
+    count: t.exposeInt('count'),
+  }),
+});
+
+builder.queryField('logOccurrences', (t) =>
+  t.field({
+    type: [LogOccurrencesType],
+    description:
+      'Occurrences per category and day from the day of `since` on, counted as the log monitor read them (the chart of the console).',
+    args: { since: t.arg({ type: 'DateTime', required: true }) },
+    resolve: (_root, args, { app }) => listLogOccurrences(app.db.manager, args.since),
   }),
 );

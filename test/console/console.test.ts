@@ -248,6 +248,8 @@ describe.skipIf(!executablePath)('the operator console in a real browser', () =>
     await page.goto(`${origin}/#/logs`);
     await expect.poll(() => page.getByTestId('live-badge').textContent()).toContain('live');
     await expect.poll(() => page.getByTestId('findings-table').innerText()).toContain('deadlock detected');
+    // The chart draws the monitor's counts per day.
+    await page.getByRole('img', { name: 'Log occurrences per category per day' }).waitFor();
     await recordFindings(t.db, [
       {
         ...finding(

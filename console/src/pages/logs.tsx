@@ -29,16 +29,20 @@ interface Alert {
 const COLORS = ['#c62828', '#1565c0', '#2e7d32', '#ef6c00', '#6a1b9a', '#00838f', '#4e342e', '#ad1457'];
 const DAY = 86_400;
 
-/** Occurrences per category per day, by the day each finding was last seen; every day of the range has a point. */
-function perDay(findings: Finding[], sinceDay: number): { times: number[]; series: ChartSeries[] } {
-  const categories = [...new Set(findings.map((f) => f.category))].sort();
+interface Occurrences {
+  category: string;
+  day: string;
+  count: number;
+}
+
+/** Occurrences per category per day, as the monitor counted them; every day of the range has a point. */
+function perDay(occurrences: Occurrences[], sinceDay: number): { times: number[]; series: ChartSeries[] } {
+  const categories = [...new Set(occurrences.map((o) => o.category))].sort();
   const days = new Map<number, Map<string, number>>();
-  for (const f of findings) {
-    const seen = f.lastSeen ?? f.firstSeen;
-    if (!seen) continue;
-    const day = Math.floor(Date.parse(seen) / 1000 / DAY) * DAY;
+  for (const o of occurrences) {
+    const day = Math.floor(Date.parse(o.day) / 1000 / DAY) * DAY;
     const counts = days.get(day) ?? new Map<string, number>();
-    counts.set(f.category, (counts.get(f.category) ?? 0) + f.count);
+    counts.set(o.category, (counts.get(o.category) ?? 0) + o.count);
     days.set(day, counts);
   }
   const today = Math.floor(Date.now() / 1000 / DAY) * DAY;
@@ -58,8 +62,10 @@ export function LogsPage() {
   const since = new Date(
     Math.floor(Date.now() / DAY / 1000) * DAY * 1000 - SINCE_DAYS * DAY * 1000,
   ).toISOString();
-  const findings = useQuery<{ logFindings: Finding[] }>(
-    `query Findings($since: DateTime) { logFindings(first: 300, since: $since) { id category fingerprint count firstSeen lastSeen files sample } }`,
+  const findings = useQuery<{ logFindings: Finding[]; logOccurrences: Occurrences[] }>(
+    `query Findings($since: DateTime!) {
+      logFindings(first: 300, since: $since) { id category fingerprint count firstSeen lastSeen files sample }
+      logOccurrences(since: $since) { category day count } }`,
     { since },
   );
   const [alerts, setAlerts] = useState<Alert[]>([]);
@@ -73,7 +79,8 @@ export function LogsPage() {
     },
   );
   const list = findings.data?.logFindings ?? [];
-  const chart = perDay(list, Date.parse(since) / 1000);
+  const occurrences = findings.data?.logOccurrences ?? [];
+  const chart = perDay(occurrences, Date.parse(since) / 1000);
   const top = [...list].sort((a, b) => b.count - a.count).slice(0, 15);
   return (
     <section aria-labelledby="logs-title">
@@ -83,11 +90,11 @@ export function LogsPage() {
       </header>
       <ErrorNote error={findings.error} />
       <article>
-        <h3>Occurrences per category per day (last {SINCE_DAYS} days, by the day a finding was last seen)</h3>
-        {list.length === 0 ? (
-          <p>No findings in this range.</p>
+        <h3>Occurrences per category per day (last {SINCE_DAYS} days, UTC)</h3>
+        {occurrences.length === 0 ? (
+          <p>No occurrences counted in this range.</p>
         ) : (
-          <TimeChart label="Log findings per category per day" times={chart.times} series={chart.series} />
+          <TimeChart label="Log occurrences per category per day" times={chart.times} series={chart.series} />
         )}
       </article>
       <article>

@@ -223,3 +223,38 @@ describe('logAlert over SSE', () => {
     expect(message.errors?.[0]).toMatchObject({ extensions: { code: 'INVALID_INPUT' } });
   });
 });
+
+describe('logOccurrences', () => {
+  it('counts occurrences per category and UTC day as the monitor recorded them, from the day of since', async () => {
+    const day = (n: number) => new Date(Date.UTC(2031, 0, n, 12)).toISOString();
+    await recordFindings(
+      t.db,
+      [finding('DEADLOCK', 'occ one', 2, day(3)), finding('DEADLOCK', 'occ two', 3, day(3))],
+      {
+        thresholds: {},
+      },
+    );
+    await recordFindings(
+      t.db,
+      [finding('DEADLOCK', 'occ one', 4, day(5)), finding('CONNECTION_TIMEOUT', 'occ three', 1, day(5))],
+      {
+        thresholds: {},
+      },
+    );
+    // A full rescan keeps the larger count of a finding and is no new occurrence.
+    await recordFindings(t.db, [finding('DEADLOCK', 'occ one', 9, day(5))], { merge: 'max', thresholds: {} });
+    const { data, errors } = await t.graphql<{
+      logOccurrences: Array<{ category: string; day: string; count: number }>;
+    }>(`query ($since: DateTime!) { logOccurrences(since: $since) { category day count } }`, {
+      since: new Date(Date.UTC(2031, 0, 3, 18)).toISOString(),
+    });
+    expect(errors).toBeUndefined();
+    expect(data!.logOccurrences).toEqual([
+      { category: 'DEADLOCK', day: '2031-01-03T00:00:00.000Z', count: 5 },
+      { category: 'CONNECTION_TIMEOUT', day: '2031-01-05T00:00:00.000Z', count: 1 },
+      { category: 'DEADLOCK', day: '2031-01-05T00:00:00.000Z', count: 4 },
+    ]);
+    const bad = await t.graphql(`{ logOccurrences(since: "yesterday") { count } }`);
+    expect(bad.errors?.[0]?.message).toMatch(/DateTime/);
+  });
+});
