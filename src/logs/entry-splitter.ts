@@ -9,9 +9,12 @@ const BINARY_ALL = new RegExp(CONTROL_BYTES, 'g');
 const BINARY_FILE_RATIO = 0.03;
 /**
  * How much text may wait for the rest of its entry. Past it the entry is cut, so a file without a
- * single head line cannot make the scanner hold the whole file in memory.
+ * single head line cannot make the scanner hold the whole file in memory. A single line past it is
+ * classified on its first MAX_PENDING bytes and the rest of it is skipped as it is read, never held.
  */
-const MAX_PENDING = 8 * 1024 * 1024;
+export const MAX_PENDING = 8 * 1024 * 1024;
+/** Long lines whose offsets are kept for the report; past that they are only counted. */
+const LONG_LINES_KEPT = 10;
 
 /** `more`: more bytes will follow; `lines`: take every complete line; `eof`: take everything. */
 export type FeedMode = 'more' | 'lines' | 'eof';
@@ -23,6 +26,12 @@ export type FeedMode = 'more' | 'lines' | 'eof';
  */
 export class EntrySplitter {
   binaryLines = 0;
+  /** Lines longer than MAX_PENDING seen so far. */
+  longLines = 0;
+  /** Byte offsets where the first LONG_LINES_KEPT of them start. */
+  readonly longLineOffsets: number[] = [];
+  /** Inside a line cut at MAX_PENDING: bytes are dropped until its newline. */
+  private skipping = false;
 
   constructor(
     private readonly parser: FormatParser,
@@ -31,11 +40,57 @@ export class EntrySplitter {
     private readonly onEntry: (entry: ClassifiedEntry) => void,
   ) {}
 
-  /** Processes whole entries at the start of `buf` and returns how many bytes they took. */
-  feed(buf: Buffer, mode: FeedMode): number {
+  /**
+   * Processes whole entries at the start of `buf` and returns how many bytes they took. `at` is the
+   * byte offset of `buf` in the file, for the report of a line cut at MAX_PENDING.
+   */
+  feed(buf: Buffer, mode: FeedMode, at = 0): number {
+    if (this.skipping) {
+      // The rest of a cut line: looked at for its end only, and dropped.
+      const newline = buf.indexOf(0x0a);
+      if (newline < 0) return buf.length;
+      this.skipping = false;
+      return newline + 1 + this.feed(buf.subarray(newline + 1), mode, at + newline + 1);
+    }
     const text = buf.toString('latin1');
+    if (mode !== 'eof' && buf.length >= MAX_PENDING && buf.indexOf(0x0a) < 0) {
+      // One line as long as the bound and not ended: its head is classified, the rest skipped.
+      this.longLines++;
+      if (this.longLineOffsets.length < LONG_LINES_KEPT) this.longLineOffsets.push(at);
+      this.entries(buf, text, MAX_PENDING);
+      this.skipping = true;
+      return buf.length;
+    }
     const limit = this.limit(text, mode);
     if (limit === 0) return 0;
+    this.entries(buf, text, limit);
+    return limit;
+  }
+
+  /** Whether the next byte fed is inside a cut line (the follower saves it with its offsets). */
+  get inCutLine(): boolean {
+    return this.skipping;
+  }
+
+  /** Reading goes on elsewhere: from a file's start after a truncation, or from a saved offset. */
+  restart(inCutLine = false): void {
+    this.skipping = inCutLine;
+  }
+
+  /** What the lines cut since `reported` lines ago were, for a LogProblem. */
+  describeLongLines(reported = 0): string | null {
+    const count = this.longLines - reported;
+    if (count <= 0) return null;
+    const offsets = this.longLineOffsets.slice(reported);
+    const where = offsets.length > 0 ? ` at byte ${offsets.join(', ')}` : '';
+    const more = count > offsets.length && offsets.length > 0 ? ` and ${count - offsets.length} more` : '';
+    return (
+      `${count} line(s)${where}${more} longer than ${MAX_PENDING / 1024 / 1024} MB: ` +
+      'each classified on its first 8 MB, the rest of the line skipped'
+    );
+  }
+
+  private entries(buf: Buffer, text: string, limit: number): void {
     let done = 0;
     for (const at of this.candidates(text, limit)) {
       if (at < done) continue;
@@ -45,7 +100,6 @@ export class EntrySplitter {
       this.handle(buf, text, start, end);
       done = Math.max(end, at + 1);
     }
-    return limit;
   }
 
   /** Whether `buf` looks like binary data rather than text. */
@@ -83,8 +137,6 @@ export class EntrySplitter {
   private limit(text: string, mode: FeedMode): number {
     if (mode === 'eof') return text.length;
     const complete = text.lastIndexOf('\n') + 1;
-    // A line longer than MAX_PENDING is cut rather than held whole.
-    if (complete === 0 && text.length > MAX_PENDING) return text.length;
     if (mode === 'lines' || !this.parser.multiline) return complete;
     // The last entry may still gain continuation lines: keep it for the next feed.
     let lineStart = complete;

@@ -48,12 +48,15 @@ interface Tracked {
   offset: number;
   /** The offset the store has; `offset` falls back to it when a commit fails. */
   committed: number;
+  /** Whether `committed` is inside a line cut at the splitter's bound. */
+  committedInCutLine: boolean;
   splitter: EntrySplitter | null;
   lastSize: number;
   lastGrowth: number;
   /** The bytes just before `offset`, to notice a file truncated and refilled past it between polls. */
   guard: Buffer;
   reportedBinary: number;
+  reportedLong: number;
   /**
    * No offset was saved for this file when it was opened. Its starting offset is committed with the
    * next batch even if nothing was read, so a follower taking the file over starts where this one did.
@@ -195,11 +198,13 @@ export class LogFollower {
       fh,
       offset,
       committed: offset,
+      committedInCutLine: false,
       splitter: null,
       lastSize: size,
       lastGrowth: this.now(),
       guard: await this.readGuard(fh, offset),
       reportedBinary: 0,
+      reportedLong: 0,
       unsaved: saved === undefined,
     };
     this.tracked.set(key, t);
@@ -223,6 +228,7 @@ export class LogFollower {
       logger.debug({ file: t.path, offset: t.offset, size }, 'log file truncated; reading it from the start');
       t.offset = 0;
       t.guard = Buffer.alloc(0);
+      t.splitter?.restart(false);
     }
     if (size > t.lastSize) t.lastGrowth = this.now();
     t.lastSize = size;
@@ -250,7 +256,7 @@ export class LogFollower {
       }
       const last = t.offset + bytesRead >= size;
       const mode = !last ? 'more' : final ? 'eof' : idle ? 'lines' : 'more';
-      const consumed = t.splitter.feed(chunk, mode);
+      const consumed = t.splitter.feed(chunk, mode, t.offset);
       if (consumed === 0) break;
       t.offset += consumed;
     }
@@ -260,6 +266,11 @@ export class LogFollower {
         reason: `${t.splitter.binaryLines - t.reportedBinary} line(s) of binary content skipped`,
       });
       t.reportedBinary = t.splitter.binaryLines;
+    }
+    const long = t.splitter?.describeLongLines(t.reportedLong);
+    if (long) {
+      this.options.onProblem?.({ file: t.path, reason: long });
+      t.reportedLong = t.splitter!.longLines;
     }
     if (t.offset === before) return false;
     t.guard = await this.readGuard(t.fh, t.offset);
@@ -276,12 +287,14 @@ export class LogFollower {
       // Read again from the last committed offsets next time: nothing is lost, nothing doubled.
       for (const t of changed) {
         t.offset = t.committed;
+        t.splitter?.restart(t.committedInCutLine);
         t.guard = await this.readGuard(t.fh, t.offset);
       }
       throw err;
     }
     for (const t of changed) {
       t.committed = t.offset;
+      t.committedInCutLine = t.splitter?.inCutLine ?? false;
       t.unsaved = false;
     }
     for (const e of entries) this.options.onFinding?.(this.aggregator.add(e), e);

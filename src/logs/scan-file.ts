@@ -35,6 +35,8 @@ export async function scanFile(
   let parser: FormatParser | null = null;
   let splitter: EntrySplitter | null = null;
   let carry: Buffer = Buffer.alloc(0);
+  /** Byte offset of `carry` in the (decompressed) file. */
+  let at = 0;
   const count = (entry: ClassifiedEntry) => {
     totals[entry.category] = (totals[entry.category] ?? 0) + 1;
     onEntry(entry);
@@ -52,12 +54,16 @@ export async function scanFile(
         parser = detectFormat(buf.subarray(0, 64 * 1024).toString('utf8'));
         splitter = new EntrySplitter(parser, classifier, file, count);
       }
-      carry = buf.subarray(splitter.feed(buf, 'more'));
+      const consumed = splitter.feed(buf, 'more', at);
+      at += consumed;
+      carry = buf.subarray(consumed);
     }
-    if (splitter && carry.length) splitter.feed(carry, 'eof');
+    if (splitter && carry.length) splitter.feed(carry, 'eof', at);
   } catch (err) {
     problems.push({ file, reason: describe(err) });
   }
+  const long = splitter?.describeLongLines();
+  if (long) problems.push({ file, reason: long });
   if (splitter && splitter.binaryLines > 0) {
     problems.push({ file, reason: `${splitter.binaryLines} line(s) of binary content skipped` });
   }

@@ -1,9 +1,9 @@
 import { type HealthHistoryEntry, listHealthHistory } from '../services/health/history.ts';
 import {
-  checkHealth,
   type HealthCheck,
   type HealthReport,
   type HealthType,
+  sharedHealth,
   streamHealth,
 } from '../services/health/report.ts';
 import { builder } from './builder.ts';
@@ -46,8 +46,10 @@ export const HealthReportType = builder.objectRef<HealthReport>('HealthReport').
 builder.queryField('health', (t) =>
   t.field({
     type: HealthReportType,
-    description: 'A full health scan: natural keys, foreign keys, and every protected reference.',
-    resolve: (_root, _args, { app }) => checkHealth(app.db.manager),
+    description:
+      'A full health scan: natural keys, foreign keys, and every protected reference. Shared by all ' +
+      'readers: the report is at most a second old (see checkedAt), and scans start at most once a second.',
+    resolve: (_root, _args, { app }) => sharedHealth(app.db.manager),
   }),
 );
 

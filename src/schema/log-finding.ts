@@ -1,8 +1,20 @@
+import type { Config } from '../config.ts';
+import { maskSample } from '../logs/mask.ts';
 import { type LogAlertEvent, streamLogAlerts } from '../services/logs/alerts.ts';
 import { listLogFindings, type StoredLogFinding } from '../services/logs/findings.ts';
 import { listLogOccurrences, type LogOccurrences } from '../services/logs/occurrences.ts';
 import { builder } from './builder.ts';
 import { parseEventId } from './orphan.ts';
+
+/**
+ * Samples are stored as written and masked here, on the way out: `BPETL_LOG_SAMPLES=raw` then shows
+ * every stored sample as it was (no re-scan of the logs needed), switching back masks them all
+ * again, and the operator's own `bpetl logs` on the machine keeps printing the lines as written.
+ * Masking on write would lose for good what an operator opting in needs to read.
+ */
+function shownSample(sample: string, config: Config): string {
+  return config.logSamples === 'raw' ? sample : maskSample(sample);
+}
 
 export const LogFindingType = builder.objectRef<StoredLogFinding>('LogFinding').implement({
   description: 'One problem found in the logs: occurrences deduplicated by fingerprint.',
@@ -24,7 +36,12 @@ export const LogFindingType = builder.objectRef<StoredLogFinding>('LogFinding').
     }),
     lastSeen: t.expose('lastSeen', { type: 'DateTime', nullable: true }),
     files: t.exposeStringList('files'),
-    sample: t.exposeString('sample', { description: 'One occurrence, as written in the log.' }),
+    sample: t.string({
+      description:
+        'One occurrence as written in the log; e-mail addresses and quoted literals masked unless ' +
+        'BPETL_LOG_SAMPLES=raw.',
+      resolve: (f, _args, { app }) => shownSample(f.sample, app.config),
+    }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 });
@@ -40,9 +57,9 @@ export const LogAlertType = builder.objectRef<LogAlertEvent>('LogAlert').impleme
     raisedAt: t.expose('raisedAt', { type: 'DateTime' }),
     message: t.string({
       description: 'One readable line: what crossed which threshold, and the latest sample.',
-      resolve: (a) =>
+      resolve: (a, _args, { app }) =>
         `${a.category}: ${a.count} occurrence(s) within ${a.windowSeconds} s (threshold ${a.threshold})` +
-        (a.finding ? `; latest: ${a.finding.sample.slice(0, 300)}` : ''),
+        (a.finding ? `; latest: ${shownSample(a.finding.sample, app.config).slice(0, 300)}` : ''),
     }),
     finding: t.field({
       type: LogFindingType,

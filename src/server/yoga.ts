@@ -15,6 +15,7 @@ import { bearerToken, tokenMatches, useRequireToken } from './auth.ts';
 import { corsFor, CSRF_HEADERS } from './cors.ts';
 import { renderGraphiQLPage } from './graphiql.ts';
 import { useSubscriptionMetrics } from './metrics.ts';
+import { mapStrings, relativePaths, useRelativePaths } from './relative-paths.ts';
 import { useRequestBodies } from './request-body.ts';
 
 const requestIds = new AsyncLocalStorage<string>();
@@ -31,6 +32,7 @@ export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
 
 /** The GraphQL endpoint as a fetch handler: tests call `yoga.fetch` without opening a port. */
 export function createYogaServer(app: App): Yoga {
+  const relative = relativePaths(app.config);
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -41,10 +43,10 @@ export function createYogaServer(app: App): Yoga {
       maskError(error, message, isDev) {
         const original = error instanceof GraphQLError ? error.originalError : error;
         if (original instanceof AppError) {
-          return new GraphQLError(original.message, {
+          return new GraphQLError(relative(original.message), {
             nodes: error instanceof GraphQLError ? error.nodes : undefined,
             path: error instanceof GraphQLError ? error.path : undefined,
-            extensions: { code: original.code, details: original.details },
+            extensions: { code: original.code, details: mapStrings(original.details, relative) },
           });
         }
         if (!(error instanceof GraphQLError) || error.originalError) {
@@ -96,6 +98,7 @@ export function createYogaServer(app: App): Yoga {
       skipForGet(useCSRFPrevention({ requestHeaders: CSRF_HEADERS }) as Plugin) as Plugin<GraphQLContext>,
       useRequireToken(app.config.apiToken),
       useRequestBodies(app.config),
+      useRelativePaths(app.config),
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
         maxAliases: { n: 15 },

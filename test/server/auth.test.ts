@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
-import { tokenMatches } from '../../src/server/auth.ts';
+import { connectionAuthorized, tokenMatches } from '../../src/server/auth.ts';
 import { type HttpServer, startHttpServer } from '../../src/server/http.ts';
 import { useTestApp } from '../helpers/app.ts';
 import { send } from './raw-http.ts';
@@ -48,6 +48,16 @@ describe('with BPETL_API_TOKEN set', () => {
   });
 });
 
+describe('connectionAuthorized', () => {
+  it('refuses connection params that are not strings even when no token is configured', () => {
+    for (const params of [{ token: 42 }, { token: null }, { Authorization: ['x'] }, { token: {} }]) {
+      expect(connectionAuthorized(null, params)).toBe(false);
+    }
+    expect(connectionAuthorized(null, {})).toBe(true);
+    expect(connectionAuthorized(null, undefined)).toBe(true);
+  });
+});
+
 describe('tokenMatches', () => {
   it('accepts anything when no token is configured and only the exact token otherwise', () => {
     expect(tokenMatches(null, undefined)).toBe(true);
@@ -85,6 +95,10 @@ describe('with BPETL_API_TOKEN set, through real sockets', () => {
 
   it.each([
     ['a token that is an object', { token: { toString: 'x' } }],
+    ['a token that is a number', { token: 42 }],
+    ['a token that is null', { token: null }],
+    ['a token that is an array', { token: [TOKEN] }],
+    ['a token that is an object holding the token', { token: { valueOf: TOKEN } }],
     ['an Authorization that is a number', { Authorization: 42 }],
     ['an Authorization that is an array', { authorization: [`Bearer ${TOKEN}`] }],
     ['no token', {}],

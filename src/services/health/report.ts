@@ -82,12 +82,75 @@ export function scoreHealth(issues: ConstraintIssue[], types: HealthType[]): Omi
   return { score, status, types, checks: [...checks.values()], issues };
 }
 
+let scans = 0;
+
+/** Full health scans this process has started (what the sharing below is judged by). */
+export function healthScanCount(): number {
+  return scans;
+}
+
+/** Scans of one database start at least this far apart, whatever the number of readers. */
+export const HEALTH_SCAN_INTERVAL_MS = 1000;
+
+interface SharedScans {
+  /** The newest finished report and when its scan started. */
+  last: { report: HealthReport; startedAt: number } | null;
+  running: { promise: Promise<HealthReport>; startedAt: number } | null;
+  /** The next scan, waiting for the running one and for the interval: joined by all who need it. */
+  queued: Promise<HealthReport> | null;
+  lastStart: number;
+}
+
+/** Keyed by the database handle (the app's EntityManager): one set of scans per database. */
+const sharedScans = new WeakMap<object, SharedScans>();
+
+/**
+ * The health report, shared: every caller within a window gets the same scan, so `health` queries,
+ * `healthChanged` subscribers and the watcher together cost at most one scan a second. A report is
+ * taken when its scan started at or after `notBefore` (default: HEALTH_SCAN_INTERVAL_MS ago); the
+ * watcher passes the time of the change it was told of, so it never publishes a report from before it.
+ */
+export function sharedHealth(db: Db, options: { notBefore?: number } = {}): Promise<HealthReport> {
+  let s = sharedScans.get(db);
+  if (!s) {
+    s = { last: null, running: null, queued: null, lastStart: -Infinity };
+    sharedScans.set(db, s);
+  }
+  const state = s;
+  const notBefore = options.notBefore ?? Date.now() - HEALTH_SCAN_INTERVAL_MS;
+  if (state.running && state.running.startedAt >= notBefore) return state.running.promise;
+  if (state.last && state.last.startedAt >= notBefore) return Promise.resolve(state.last.report);
+  // Any scan still to start begins after now, so it is fresh enough for this caller too.
+  if (state.queued) return state.queued;
+  const before = state.running?.promise.catch(() => undefined);
+  const queued = (async () => {
+    await before;
+    const wait = state.lastStart + HEALTH_SCAN_INTERVAL_MS - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    state.queued = null;
+    const startedAt = Date.now();
+    state.lastStart = startedAt;
+    const promise = checkHealth(db);
+    state.running = { promise, startedAt };
+    try {
+      const report = await promise;
+      if (!state.last || state.last.startedAt <= startedAt) state.last = { report, startedAt };
+      return report;
+    } finally {
+      if (state.running?.promise === promise) state.running = null;
+    }
+  })();
+  state.queued = queued;
+  return queued;
+}
+
 /**
  * Full health scan: natural keys, foreign keys and every protected reference. Reads only.
  * Orphan counts come from validateConstraints' per-reference anti-joins (its ORPHANS issues), so
  * user data is scanned for them once; rows per type are plain counts.
  */
 export async function checkHealth(db: Db): Promise<HealthReport> {
+  scans++;
   const issues = await validateConstraints(db);
   const orphansByReference = new Map(
     issues.filter((i) => i.check === 'ORPHANS').map((i) => [i.subject, i.rows] as const),
@@ -142,14 +205,17 @@ export function startHealthWatcher(
 ): HealthWatcher {
   let last: HealthReport | null = null;
   let pending: NodeJS.Timeout | null = null;
+  let pokedAt = 0;
   let running: Promise<void> = Promise.resolve();
   let closed = false;
   const check = () => {
     pending = null;
+    const notBefore = pokedAt;
     running = running.then(async () => {
       if (closed) return;
       try {
-        const report = await checkHealth(db);
+        // A scan started after the poke sees the change it announced; one already shared may do.
+        const report = await sharedHealth(db, { notBefore });
         const changed = !last || fingerprint(report) !== fingerprint(last);
         last = report;
         if (!changed) return;
@@ -161,7 +227,9 @@ export function startHealthWatcher(
     });
   };
   const poke = () => {
-    if (!closed && !pending) pending = setTimeout(check, options.debounceMs ?? 500);
+    if (closed || pending) return;
+    pokedAt = Date.now();
+    pending = setTimeout(check, options.debounceMs ?? 500);
   };
   const timer = setInterval(poke, options.intervalMs ?? 30_000);
   timer.unref();
@@ -180,11 +248,14 @@ export function startHealthWatcher(
   };
 }
 
-/** `healthChanged`: the current report at once, then each one that differs from the last sent. */
+/**
+ * `healthChanged`: the current report at once (the shared one, see sharedHealth), then each one the
+ * watcher publishes that differs from the last sent: no subscriber computes a report of its own.
+ */
 export async function* streamHealth(db: Db, pubsub: Subscriber): AsyncGenerator<HealthReport> {
   const iterator = pubsub.subscribe(TOPIC.healthChanged)[Symbol.asyncIterator]();
   try {
-    let current = await checkHealth(db);
+    let current = await sharedHealth(db);
     yield current;
     for (;;) {
       const next = await iterator.next();

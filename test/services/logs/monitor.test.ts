@@ -16,6 +16,8 @@ import { orphanLines, startCli, until } from './helpers.ts';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bpetl-log-serve-'));
 const servedLog = path.join(dir, 'postgresql.log');
 const t = useTestApp({ logPaths: [servedLog] });
+/** The API names log files relative to their log directory, never with the server's absolute path. */
+const shown = (file: string) => path.relative(dir, file);
 
 const deadlocks = (n: number, from = 0) =>
   Array.from({ length: n }, (_, i) => {
@@ -62,13 +64,13 @@ describe('serve follows BPETL_LOG_PATHS', () => {
       await appendFile(servedLog, deadlocks(3, 10));
       await until(async () => (await findings('DEADLOCK'))[0]?.count === 3, 'the appended deadlocks');
       const [deadlock] = await findings('DEADLOCK');
-      expect(deadlock).toMatchObject({ count: 3, files: [servedLog] });
+      expect(deadlock).toMatchObject({ count: 3, files: [shown(servedLog)] });
       expect(deadlock!.sample).toContain('deadlock detected');
       const message = await sse.next<{ data: { logAlert: Record<string, unknown> } }>();
       expect(message.data.logAlert).toMatchObject({
         category: 'DEADLOCK',
         count: 3,
-        finding: { count: 3, files: [servedLog] },
+        finding: { count: 3, files: [shown(servedLog)] },
       });
     } finally {
       await sse.close();
@@ -82,7 +84,7 @@ describe('the log monitor service', () => {
     await writeFile(log, orphanLines(0, 4));
     const options = { paths: [log], intervalMs: 50, idleFlushMs: 0 };
     const count = async () =>
-      (await findings('ORPHAN_INDICATOR')).find((f) => f.files.includes(log))?.count ?? 0;
+      (await findings('ORPHAN_INDICATOR')).find((f) => f.files.includes(shown(log)))?.count ?? 0;
 
     let monitor = await startLogMonitor(t.app, options);
     await appendFile(log, orphanLines(4, 7));
