@@ -2,12 +2,12 @@ import { Gauge, type Registry } from 'prom-client';
 
 import type { Db } from '../../db/sql.ts';
 import { protectionStatus } from '../protection/switch.ts';
-import { checkHealth, type HealthStatus } from './report.ts';
+import { type HealthStatus, sharedHealth } from './report.ts';
 
 const STATUSES: HealthStatus[] = ['HEALTHY', 'DEGRADED', 'CRITICAL'];
 
 /**
- * The health report as Prometheus gauges on `registry`. Every scrape runs one health check (shared
+ * The health report as Prometheus gauges on `registry`. Every scrape reads one health report (shared
  * by the gauges' collect callbacks through `once`), so every instance reports the same.
  */
 export function registerHealthMetrics(
@@ -17,7 +17,8 @@ export function registerHealthMetrics(
 ): void {
   const read = () =>
     once('health', async () => {
-      const report = await checkHealth(db);
+      // Shared with the health query and subscribers: a scrape never adds a scan of its own.
+      const report = await sharedHealth(db);
       const protection = await protectionStatus(db);
       return { report, protection };
     });
