@@ -8,7 +8,8 @@ import { seedUserData, type SeedUserDataResult } from '../../generator/user-data
 import { writeLeagueFeed } from '../../generator/write-feed.ts';
 import { logger } from '../../logger.ts';
 import type { ServiceHost } from '../host.ts';
-import { type PipelineHooks, startPipeline } from './run-pipeline.ts';
+import type { PipelineHooks } from './execute.ts';
+import { startPipeline } from './run-pipeline.ts';
 import type { PipelineRun } from './runs.ts';
 
 /** bpetl.settings key recording that the demo was loaded (so a restart does not load it again). */
