@@ -16,6 +16,7 @@ export {
 export { createRandom, hash32, type Random, randomFor, type Seed } from './random.ts';
 export {
   seedUserData,
+  seedUserDataOn,
   type SeedUserDataOptions,
   type SeedUserDataResult,
   USER_ROWS_PER_GROUP,

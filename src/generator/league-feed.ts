@@ -22,6 +22,7 @@ import {
 } from './layout.ts';
 import { locationId, personName } from './names.ts';
 import { hash32, type Random, randomFor, unitFor } from './random.ts';
+import { newFormat, percent, statsRecord } from './stats-records.ts';
 
 export interface LeagueFeedOptions extends LayoutOptions {
   /** Only these leagues are written (the layout, and so every team, stays that of the full feed). */
@@ -200,14 +201,14 @@ class RecordMaker {
 
   *statsOf(team: TeamInfo): Generator<SeriesStatsRecord> {
     const rng = randomFor(this.seed, 'stats', team.index, team.change === 'roster' ? 1 : 0);
-    yield this.stats(team.series, team.teamName, rng);
-    if (this.duplicated(team)) yield this.stats(team.series, team.teamName, rng);
+    yield statsRecord(team.series, team.teamName, rng);
+    if (this.duplicated(team)) yield statsRecord(team.series, team.teamName, rng);
   }
 
   byeStats(series: SeriesInfo): SeriesStatsRecord | null {
     if (this.byeStyle(series) !== 'named') return null;
     if (series.index !== 1 && unitFor(this.seed, 'bye-stats', series.index) >= 0.3) return null;
-    return this.stats(series, this.byeName(series), null);
+    return statsRecord(series, this.byeName(series), null);
   }
 
   *scheduleOf(series: SeriesInfo): Generator<ScheduleRecord> {
@@ -367,66 +368,6 @@ class RecordMaker {
     }
   }
 
-  private stats(series: SeriesInfo, team: string, rng: Random | null): SeriesStatsRecord {
-    const league = series.league;
-    const base = { series: series.name, team, league_id: league };
-    if (rng === null || (league === 'NSTF' && series.kind === 'sunday')) {
-      return {
-        ...base,
-        points: 0,
-        matches: { won: 0, lost: 0, tied: 0, percentage: '0.0%' },
-        lines: { won: 0, lost: 0, for: 0, ret: 0, percentage: '0.0%' },
-        sets: { won: 0, lost: 0, percentage: '0.0%' },
-        games: { won: 0, lost: 0, percentage: '0.0%' },
-        source_league: league,
-      };
-    }
-    const played = rng.int(6, 18);
-    const tied = rng.chance(0.15) ? rng.int(1, 2) : 0;
-    const won = rng.int(0, played - tied);
-    const lost = played - won - tied;
-    const matches = { won, lost, tied, percentage: percent(won, played) };
-    if (league === 'CITA') {
-      // CITA's scrape shifts its columns: lines carry match counts, sets carry games, games are empty.
-      return {
-        ...base,
-        points: 0,
-        matches,
-        lines: {
-          won: won * 4 + rng.int(0, 8),
-          lost: rng.int(0, 8),
-          for: rng.int(0, 50),
-          ret: 0,
-          percentage: String(rng.int(0, 1)),
-        },
-        sets: { won: 0, lost: rng.int(200, 1200), percentage: String(rng.int(100, 1200)) },
-        games: { won: 0, lost: 0, percentage: '' },
-        source_league: league,
-      };
-    }
-    const linesWon = won * 3 + rng.int(0, played);
-    const linesLost = lost * 3 + rng.int(0, played);
-    const setsWon = linesWon * 2 + rng.int(0, 10);
-    const setsLost = linesLost * 2 + rng.int(0, 10);
-    const gamesWon = setsWon * 6 + rng.int(0, 60);
-    const gamesLost = setsLost * 6 + rng.int(0, 60);
-    return {
-      ...base,
-      points: league === 'CNSWPL' ? 0 : linesWon * 2 + won * 2,
-      matches,
-      lines: {
-        won: linesWon,
-        lost: linesLost,
-        for: rng.chance(0.2) ? rng.int(1, 3) : 0,
-        ret: rng.chance(0.1) ? 1 : 0,
-        percentage: percent(linesWon, linesWon + linesLost),
-      },
-      sets: { won: setsWon, lost: setsLost, percentage: percent(setsWon, setsWon + setsLost) },
-      games: { won: gamesWon, lost: gamesLost, percentage: percent(gamesWon, gamesWon + gamesLost) },
-      source_league: league,
-    };
-  }
-
   /** Only APTA lists BYEs: `BYE - 22` as a team, or (newer scrapes) ` - 22` at location `BYE`. */
   private byeStyle(series: SeriesInfo): ByeStyle {
     if (series.league !== 'APTA_CHICAGO' || series.size % 2 === 0) return null;
@@ -478,31 +419,6 @@ class RecordMaker {
     const spellings = MESSY_CODES[league];
     return spellings[Math.floor(u * 1000) % spellings.length];
   }
-}
-
-/** The newer players format: `Team` for `Series Mapping ID`, `Yes` captains, keys the import ignores. */
-function newFormat(record: PlayerRecord, team: TeamInfo): PlayerRecord {
-  return {
-    League: record.League,
-    Series: record.Series,
-    Team: record['Series Mapping ID'],
-    Club: record.Club,
-    'Player ID': record['Player ID'],
-    'First Name': record['First Name'],
-    'Last Name': record['Last Name'],
-    PTI: record.PTI,
-    Wins: record.Wins,
-    Losses: record.Losses,
-    'Win %': record['Win %'],
-    Captain: record.Captain === '' ? '' : 'Yes',
-    'Source URL': `https://example.test/leagues/${team.league.toLowerCase()}/teams/${team.index}`,
-    validation_issues: record.Captain === 'CC' ? ['co-captain reported as captain'] : [],
-    source_league: record.source_league,
-  };
-}
-
-function percent(part: number, whole: number): string {
-  return whole === 0 ? '0.0%' : `${((part / whole) * 100).toFixed(1)}%`;
 }
 
 function formatDate(ms: number): string {

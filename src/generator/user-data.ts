@@ -75,16 +75,12 @@ const TEMP_TABLES = [
 ];
 
 /**
- * Inserts deterministic user data for the teams and players in the database. Given a Pool, it runs in
- * its own transaction; given a client, on that client (inside the caller's transaction, if any).
+ * Inserts deterministic user data for the teams and players in the database, in a transaction of
+ * its own on one of the pool's clients.
  */
-export async function seedUserData(
-  db: pg.ClientBase | pg.Pool,
-  options: SeedUserDataOptions,
-): Promise<SeedUserDataResult> {
+export async function seedUserData(pool: pg.Pool, options: SeedUserDataOptions): Promise<SeedUserDataResult> {
   validate(options);
-  if (!isPool(db)) return seedOn(db, options);
-  const client = await db.connect();
+  const client = await pool.connect();
   try {
     await client.query('begin');
     const result = await seedOn(client, options);
@@ -98,8 +94,13 @@ export async function seedUserData(
   }
 }
 
-function isPool(db: pg.ClientBase | pg.Pool): db is pg.Pool {
-  return typeof (db as pg.Pool).totalCount === 'number';
+/** The same on the client of the caller's transaction (a pipeline step's, via pgClientOf). */
+export async function seedUserDataOn(
+  client: pg.ClientBase,
+  options: SeedUserDataOptions,
+): Promise<SeedUserDataResult> {
+  validate(options);
+  return seedOn(client, options);
 }
 
 function validate(options: SeedUserDataOptions): void {
