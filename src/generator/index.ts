@@ -6,7 +6,8 @@ export type {
   SeriesStatsRecord,
 } from './feed-records.ts';
 export { isPractice } from './feed-records.ts';
-export { FeedLayout, LEAGUE_CODES, type LeagueCode, type SeriesRename, type TeamChange } from './layout.ts';
+export { FeedLayout, type SeriesRename, type TeamChange } from './layout.ts';
+export { LEAGUE_CODES, type LeagueCode } from './league-codes.ts';
 export {
   type GeneratedTeam,
   generateLeagueFeed,

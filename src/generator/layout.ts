@@ -4,14 +4,12 @@
  * (seed, size, options) and of the team's position, so any part of a 1,000,000-team feed can be
  * produced without holding the rest.
  */
+import { LEAGUE_CODES, type LeagueCode } from './league-codes.ts';
 import { CLUB_NAME_CAPACITY, clubName } from './names.ts';
 import { hash32, randomFor, type Seed, unitFor } from './random.ts';
 import { baseSeriesName, seriesCode, type SeriesKind, spellTeam } from './spelling.ts';
 
 export type { SeriesKind } from './spelling.ts';
-
-export const LEAGUE_CODES = ['APTA_CHICAGO', 'NSTF', 'CNSWPL', 'CITA'] as const;
-export type LeagueCode = (typeof LEAGUE_CODES)[number];
 
 /** Shares of distinct teams per league, as in the real snapshots (545 / 28 / 278 / 135 records). */
 const SHARE: Record<LeagueCode, number> = { APTA_CHICAGO: 0.55, NSTF: 0.03, CNSWPL: 0.28, CITA: 0.14 };

@@ -1,4 +1,4 @@
-import type { LeagueCode, SeriesInfo, TeamInfo } from './layout.ts';
+import type { LeagueCode } from './league-codes.ts';
 
 /** How the leagues spell their series and teams: the spellings the feeds use, and their quirks. */
 
@@ -82,14 +82,19 @@ export function seriesCode(
   return name.replace(prefix, '');
 }
 
-type Spelled = Pick<
-  TeamInfo,
-  'club' | 'teamName' | 'scheduleName' | 'playerClub' | 'playerSeries' | 'hasPlayers'
->;
+/** What of a team's spelling the layout's TeamInfo carries (see there). */
+interface Spelled {
+  club: string;
+  teamName: string;
+  scheduleName: string;
+  playerClub: string;
+  playerSeries: string;
+  hasPlayers: boolean;
+}
 
 /** How the team in `slot` of `series` is spelled in its league's feed files. */
 export function spellTeam(
-  series: SeriesInfo,
+  series: { league: LeagueCode; name: string; code: string; kind: SeriesKind },
   slot: number,
   how: {
     baseClub: string;
