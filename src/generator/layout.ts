@@ -7,7 +7,7 @@
 import { LEAGUE_CODES, type LeagueCode } from './league-codes.ts';
 import { CLUB_NAME_CAPACITY, clubName } from './names.ts';
 import { hash32, randomFor, type Seed, unitFor } from './random.ts';
-import { baseSeriesName, seriesCode, type SeriesKind, spellTeam } from './spelling.ts';
+import { baseSeriesName, seriesCode, type SeriesKind, spellTeam, type TeamSpelling } from './spelling.ts';
 
 export type { SeriesKind } from './spelling.ts';
 
@@ -56,7 +56,8 @@ export interface SeriesInfo {
   pair: boolean;
 }
 
-export interface TeamInfo {
+/** A team: where it sits, and (TeamSpelling) how its league spells it. */
+export interface TeamInfo extends TeamSpelling {
   /** Position in the whole layout (all four leagues); stable for a seed and size. */
   index: number;
   league: LeagueCode;
@@ -64,17 +65,6 @@ export interface TeamInfo {
   slot: number;
   /** The club without any marker telling two teams of it apart. */
   baseClub: string;
-  /** The club as a canonical teams file names it: unique within the series. */
-  club: string;
-  /** The team as series_stats (and players' `Series Mapping ID`) spell it. */
-  teamName: string;
-  /** The team as schedules spell it. */
-  scheduleName: string;
-  /** The club as the players file's `Club` names it. */
-  playerClub: string;
-  /** The series as the players file's `Series` names it. */
-  playerSeries: string;
-  hasPlayers: boolean;
   doubleSpace: boolean;
   change: TeamChange | null;
 }

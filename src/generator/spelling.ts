@@ -82,12 +82,17 @@ export function seriesCode(
   return name.replace(prefix, '');
 }
 
-/** What of a team's spelling the layout's TeamInfo carries (see there). */
-interface Spelled {
+/** How a team is spelled in its league's files (part of the layout's TeamInfo). */
+export interface TeamSpelling {
+  /** The club as a canonical teams file names it: unique within the series. */
   club: string;
+  /** The team as series_stats (and players' `Series Mapping ID`) spell it. */
   teamName: string;
+  /** The team as schedules spell it. */
   scheduleName: string;
+  /** The club as the players file's `Club` names it. */
   playerClub: string;
+  /** The series as the players file's `Series` names it. */
   playerSeries: string;
   hasPlayers: boolean;
 }
@@ -105,7 +110,7 @@ export function spellTeam(
     spell: (club: string) => string;
     join: (head: string, sep: ' ' | ' - ', tail: string) => string;
   },
-): Spelled {
+): TeamSpelling {
   const { baseClub, paired, variant, spell, join } = how;
   const { league } = series;
   let club = baseClub;
