@@ -195,66 +195,69 @@ async function quarantineActions(
 
 /** Audit rows, resolved events, released and new quarantine flags. */
 async function record(tx: EntityManager, report: RepairReport): Promise<void> {
-  if (report.repaired.length > 0) {
-    const r = report.repaired;
-    const ids: Array<{ id: string }> = await tx.query(
-      `insert into bpetl.repairs (event_id, reference, source_table, source_column, row_id, old_value, new_value, strategy,
-                                  reinserted)
-       select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[],
-                            $9::int[])
-       returning id::text`,
-      [
-        r.map((a) => a.eventId),
-        r.map((a) => a.reference),
-        r.map((a) => a.table),
-        r.map((a) => a.column),
-        r.map((a) => a.rowId),
-        r.map((a) => a.oldValue),
-        r.map((a) => a.newValue),
-        r.map((a) => a.strategy),
-        r.map((a) => a.reinserted),
-      ],
-    );
-    ids.forEach((row, i) => (r[i]!.repairId = Number(row.id)));
-    // The rows put back below a re-inserted row name the repair that did it.
-    await tx.query(
-      `update bpetl.lost_rows l set repair_id = x.repair_id
-         from unnest($1::bigint[], $2::bigint[]) x(event_id, repair_id)
-        where l.event_id = x.event_id and l.repair_id is null`,
-      [
-        r.filter((a) => a.reinserted > 1).map((a) => a.eventId),
-        r.filter((a) => a.reinserted > 1).map((a) => a.repairId),
-      ],
-    );
-    // Every open event of a repaired row is settled, not only the newest.
-    await tx.query(
-      `update bpetl.orphan_events e set resolved_at = now(), resolution = 'REPAIRED'
-         from unnest($1::text[], $2::bigint[]) x(reference, row_id)
-        where e.resolved_at is null and e.reference = x.reference and e.row_id = x.row_id`,
-      [r.map((a) => a.reference), r.map((a) => a.rowId)],
-    );
-    await tx.query(
-      `update bpetl.quarantine q set released_at = now()
-         from unnest($1::text[], $2::bigint[]) x(reference, row_id)
-        where q.released_at is null and q.reference = x.reference and q.row_id = x.row_id`,
-      [r.map((a) => a.reference), r.map((a) => a.rowId)],
-    );
-  }
-  if (report.quarantined.length > 0) {
-    const q = report.quarantined;
-    await tx.query(
-      `insert into bpetl.quarantine (event_id, reference, row_id, missing_ref, reason)
-       select * from unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[])
-       on conflict do nothing`,
-      [
-        q.map((a) => a.eventId),
-        q.map((a) => a.reference),
-        q.map((a) => a.rowId),
-        q.map((a) => a.missingRef),
-        q.map((a) => a.reason),
-      ],
-    );
-  }
+  if (report.repaired.length > 0) await recordRepaired(tx, report.repaired);
+  if (report.quarantined.length > 0) await recordQuarantined(tx, report.quarantined);
+}
+
+/** The audit rows (their ids into `r`), then the events settled and the flags released. */
+async function recordRepaired(tx: EntityManager, r: RepairAction[]): Promise<void> {
+  const ids: Array<{ id: string }> = await tx.query(
+    `insert into bpetl.repairs (event_id, reference, source_table, source_column, row_id, old_value, new_value, strategy,
+                                reinserted)
+     select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[],
+                          $9::int[])
+     returning id::text`,
+    [
+      r.map((a) => a.eventId),
+      r.map((a) => a.reference),
+      r.map((a) => a.table),
+      r.map((a) => a.column),
+      r.map((a) => a.rowId),
+      r.map((a) => a.oldValue),
+      r.map((a) => a.newValue),
+      r.map((a) => a.strategy),
+      r.map((a) => a.reinserted),
+    ],
+  );
+  ids.forEach((row, i) => (r[i]!.repairId = Number(row.id)));
+  // The rows put back below a re-inserted row name the repair that did it.
+  await tx.query(
+    `update bpetl.lost_rows l set repair_id = x.repair_id
+       from unnest($1::bigint[], $2::bigint[]) x(event_id, repair_id)
+      where l.event_id = x.event_id and l.repair_id is null`,
+    [
+      r.filter((a) => a.reinserted > 1).map((a) => a.eventId),
+      r.filter((a) => a.reinserted > 1).map((a) => a.repairId),
+    ],
+  );
+  // Every open event of a repaired row is settled, not only the newest.
+  await tx.query(
+    `update bpetl.orphan_events e set resolved_at = now(), resolution = 'REPAIRED'
+       from unnest($1::text[], $2::bigint[]) x(reference, row_id)
+      where e.resolved_at is null and e.reference = x.reference and e.row_id = x.row_id`,
+    [r.map((a) => a.reference), r.map((a) => a.rowId)],
+  );
+  await tx.query(
+    `update bpetl.quarantine q set released_at = now()
+       from unnest($1::text[], $2::bigint[]) x(reference, row_id)
+      where q.released_at is null and q.reference = x.reference and q.row_id = x.row_id`,
+    [r.map((a) => a.reference), r.map((a) => a.rowId)],
+  );
+}
+
+async function recordQuarantined(tx: EntityManager, q: QuarantineAction[]): Promise<void> {
+  await tx.query(
+    `insert into bpetl.quarantine (event_id, reference, row_id, missing_ref, reason)
+     select * from unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[])
+     on conflict do nothing`,
+    [
+      q.map((a) => a.eventId),
+      q.map((a) => a.reference),
+      q.map((a) => a.rowId),
+      q.map((a) => a.missingRef),
+      q.map((a) => a.reason),
+    ],
+  );
 }
 
 /**
