@@ -1,4 +1,8 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+
+import { Club } from './club.ts';
+import { League } from './league.ts';
+import { Series } from './series.ts';
 
 @Entity({ name: 'teams' })
 export class Team {
@@ -28,4 +32,17 @@ export class Team {
 
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  /** The relations share the id columns above: loaded only when a query joins them. */
+  @ManyToOne(() => Club, { nullable: false })
+  @JoinColumn({ name: 'club_id' })
+  club!: Club;
+
+  @ManyToOne(() => Series, { nullable: false })
+  @JoinColumn({ name: 'series_id' })
+  series!: Series;
+
+  @ManyToOne(() => League, { nullable: false })
+  @JoinColumn({ name: 'league_id' })
+  league!: League;
 }

@@ -6,7 +6,8 @@ export type {
   SeriesStatsRecord,
 } from './feed-records.ts';
 export { isPractice } from './feed-records.ts';
-export { FeedLayout, LEAGUE_CODES, type LeagueCode, type SeriesRename, type TeamChange } from './layout.ts';
+export { FeedLayout, type SeriesRename, type TeamChange } from './layout.ts';
+export { LEAGUE_CODES, type LeagueCode } from './league-codes.ts';
 export {
   type GeneratedTeam,
   generateLeagueFeed,
@@ -16,6 +17,7 @@ export {
 export { createRandom, hash32, type Random, randomFor, type Seed } from './random.ts';
 export {
   seedUserData,
+  seedUserDataOn,
   type SeedUserDataOptions,
   type SeedUserDataResult,
   USER_ROWS_PER_GROUP,

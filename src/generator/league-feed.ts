@@ -4,24 +4,13 @@
  * fixtures, rows without `League`, double spaces, clubs containing ` - `, PTI as text or "N/A",
  * counts as strings. Records are produced lazily so a feed of any size streams.
  */
-import type {
-  FixtureRecord,
-  PlayerRecord,
-  PracticeRecord,
-  ScheduleRecord,
-  SeriesStatsRecord,
-} from './feed-records.ts';
-import {
-  FeedLayout,
-  type LayoutOptions,
-  LEAGUE_CODES,
-  type LeagueCode,
-  type SeriesInfo,
-  type TeamChange,
-  type TeamInfo,
-} from './layout.ts';
+import type { PlayerRecord, ScheduleRecord, SeriesStatsRecord } from './feed-records.ts';
+import { FeedLayout, type LayoutOptions, type SeriesInfo, type TeamChange, type TeamInfo } from './layout.ts';
+import { LEAGUE_CODES, type LeagueCode } from './league-codes.ts';
 import { locationId, personName } from './names.ts';
-import { hash32, type Random, randomFor, unitFor } from './random.ts';
+import { hash32, randomFor, unitFor } from './random.ts';
+import { byeName, byeStyle, ScheduleMaker } from './schedule-records.ts';
+import { newFormat, percent, statsRecord } from './stats-records.ts';
 
 export interface LeagueFeedOptions extends LayoutOptions {
   /** Only these leagues are written (the layout, and so every team, stays that of the full feed). */
@@ -89,9 +78,6 @@ const MESSY_CODES: Record<LeagueCode, readonly string[]> = {
   CNSWPL: ['cnswpl'],
   CITA: ['cita'],
 };
-const SEASON_START = Date.UTC(2024, 8, 24);
-const PRACTICE_START = Date.UTC(2024, 11, 7);
-const DAY = 86_400_000;
 const BORROW_DISTANCE = 13;
 // Rosters relative to the feed-wide average, as in the real feeds: NSTF rosters are large, CITA and
 // CNSWPL's letter series list no players at all.
@@ -143,13 +129,12 @@ function* eachTeam(layout: FeedLayout, leagues: readonly LeagueCode[]): Generato
   }
 }
 
-type ByeStyle = 'named' | 'blank' | null;
-
 class RecordMaker {
   private readonly seed: string;
   private readonly tag: string;
   private readonly playersPerTeam: number;
   private readonly rounds: number;
+  private readonly schedule: ScheduleMaker;
 
   constructor(
     private readonly layout: FeedLayout,
@@ -160,6 +145,14 @@ class RecordMaker {
     this.playersPerTeam = Math.max(3, Math.round(options.playersPerTeam ?? 12));
     // Each round gives every team one row in two, so rows per team = rounds / 2.
     this.rounds = Math.max(1, Math.round((options.fixturesPerTeam ?? 8) * 2));
+    this.schedule = new ScheduleMaker(layout, this.seed, this.rounds, {
+      leagueField: (league, forced, ...key) => this.leagueField(league, forced, ...key),
+      practices: (team) => this.practices(team),
+    });
+  }
+
+  *scheduleOf(series: SeriesInfo): Generator<ScheduleRecord> {
+    yield* this.schedule.scheduleOf(series);
   }
 
   describe(team: TeamInfo): GeneratedTeam {
@@ -200,59 +193,14 @@ class RecordMaker {
 
   *statsOf(team: TeamInfo): Generator<SeriesStatsRecord> {
     const rng = randomFor(this.seed, 'stats', team.index, team.change === 'roster' ? 1 : 0);
-    yield this.stats(team.series, team.teamName, rng);
-    if (this.duplicated(team)) yield this.stats(team.series, team.teamName, rng);
+    yield statsRecord(team.series, team.teamName, rng);
+    if (this.duplicated(team)) yield statsRecord(team.series, team.teamName, rng);
   }
 
   byeStats(series: SeriesInfo): SeriesStatsRecord | null {
-    if (this.byeStyle(series) !== 'named') return null;
+    if (byeStyle(this.seed, series) !== 'named') return null;
     if (series.index !== 1 && unitFor(this.seed, 'bye-stats', series.index) >= 0.3) return null;
-    return this.stats(series, this.byeName(series), null);
-  }
-
-  *scheduleOf(series: SeriesInfo): Generator<ScheduleRecord> {
-    const { league, size } = series;
-    const teams = Array.from({ length: size }, (_, slot) => this.layout.team(series, slot));
-    const byeStyle = this.byeStyle(series);
-    const n = size % 2 === 0 ? size : size + 1;
-    const withSeriesKey = this.hasSeriesKey(series);
-    const seriesRng = randomFor(this.seed, 'series-schedule', league, series.index);
-    const time = this.fixtureTime(league, seriesRng);
-    if (size >= 2) {
-      for (let r = 0; r < this.rounds; r++) {
-        const turn = r % (n - 1);
-        const at = (p: number) => (p === 0 ? 0 : 1 + ((p - 1 + turn) % (n - 1)));
-        for (let i = 0; i < n / 2; i++) {
-          let a = at(i);
-          let b = at(n - 1 - i);
-          if ((r + i) % 2 === 1) [a, b] = [b, a];
-          const date = formatDate(SEASON_START + (r * 7 + (series.index % 3)) * DAY);
-          const key = [league, series.index, r, i] as const;
-          if (a >= size || b >= size) {
-            if (byeStyle === null) continue;
-            const opponent = teams[a >= size ? b : a];
-            yield this.fixture(series, key, {
-              date,
-              time: byeStyle === 'named' ? time : '',
-              home_team: this.byeName(series),
-              away_team: opponent.scheduleName,
-              location: byeStyle === 'named' ? opponent.baseClub : 'BYE',
-              withSeriesKey,
-            });
-            continue;
-          }
-          yield this.fixture(series, key, {
-            date,
-            time: league === 'CITA' ? this.citaTime(key) : time,
-            home_team: teams[a].scheduleName,
-            away_team: teams[b].scheduleName,
-            location: this.location(league, teams[a], teams[b]),
-            withSeriesKey,
-          });
-        }
-      }
-    }
-    for (const team of teams) if (this.practices(team)) yield* this.practiceRows(team);
+    return statsRecord(series, byeName(this.seed, this.layout.variant, series), null);
   }
 
   *playersOf(team: TeamInfo): Generator<PlayerRecord> {
@@ -326,151 +274,6 @@ class RecordMaker {
     return record;
   }
 
-  private fixture(
-    series: SeriesInfo,
-    key: readonly [LeagueCode, number, number, number],
-    row: {
-      date: string;
-      time: string;
-      home_team: string;
-      away_team: string;
-      location: string;
-      withSeriesKey: boolean;
-    },
-  ): FixtureRecord {
-    const [league, s, r, i] = key;
-    const record: FixtureRecord = {
-      date: row.date,
-      time: row.time,
-      home_team: row.home_team,
-      away_team: row.away_team,
-      location: row.location,
-    } as FixtureRecord;
-    if (row.withSeriesKey) record.series = series.name;
-    const forcedNoLeague = league === 'APTA_CHICAGO' && s === 2 && r === 0 && i === 0;
-    if (!forcedNoLeague && unitFor(this.seed, 'no-league', league, s, r, i) >= 0.003) {
-      record.League = this.leagueField(league, s === 0 && r === 0 && i === 0, 'fixture', s, r, i);
-    }
-    record.source_league = league;
-    return record;
-  }
-
-  private *practiceRows(team: TeamInfo): Generator<PracticeRecord> {
-    for (let w = 0; w < 6; w++) {
-      yield {
-        date: formatDate(PRACTICE_START + w * 7 * DAY),
-        time: '10:30 AM',
-        Practice: team.playerClub,
-        Series: team.series.name,
-        source_league: team.league,
-      };
-    }
-  }
-
-  private stats(series: SeriesInfo, team: string, rng: Random | null): SeriesStatsRecord {
-    const league = series.league;
-    const base = { series: series.name, team, league_id: league };
-    if (rng === null || (league === 'NSTF' && series.kind === 'sunday')) {
-      return {
-        ...base,
-        points: 0,
-        matches: { won: 0, lost: 0, tied: 0, percentage: '0.0%' },
-        lines: { won: 0, lost: 0, for: 0, ret: 0, percentage: '0.0%' },
-        sets: { won: 0, lost: 0, percentage: '0.0%' },
-        games: { won: 0, lost: 0, percentage: '0.0%' },
-        source_league: league,
-      };
-    }
-    const played = rng.int(6, 18);
-    const tied = rng.chance(0.15) ? rng.int(1, 2) : 0;
-    const won = rng.int(0, played - tied);
-    const lost = played - won - tied;
-    const matches = { won, lost, tied, percentage: percent(won, played) };
-    if (league === 'CITA') {
-      // CITA's scrape shifts its columns: lines carry match counts, sets carry games, games are empty.
-      return {
-        ...base,
-        points: 0,
-        matches,
-        lines: {
-          won: won * 4 + rng.int(0, 8),
-          lost: rng.int(0, 8),
-          for: rng.int(0, 50),
-          ret: 0,
-          percentage: String(rng.int(0, 1)),
-        },
-        sets: { won: 0, lost: rng.int(200, 1200), percentage: String(rng.int(100, 1200)) },
-        games: { won: 0, lost: 0, percentage: '' },
-        source_league: league,
-      };
-    }
-    const linesWon = won * 3 + rng.int(0, played);
-    const linesLost = lost * 3 + rng.int(0, played);
-    const setsWon = linesWon * 2 + rng.int(0, 10);
-    const setsLost = linesLost * 2 + rng.int(0, 10);
-    const gamesWon = setsWon * 6 + rng.int(0, 60);
-    const gamesLost = setsLost * 6 + rng.int(0, 60);
-    return {
-      ...base,
-      points: league === 'CNSWPL' ? 0 : linesWon * 2 + won * 2,
-      matches,
-      lines: {
-        won: linesWon,
-        lost: linesLost,
-        for: rng.chance(0.2) ? rng.int(1, 3) : 0,
-        ret: rng.chance(0.1) ? 1 : 0,
-        percentage: percent(linesWon, linesWon + linesLost),
-      },
-      sets: { won: setsWon, lost: setsLost, percentage: percent(setsWon, setsWon + setsLost) },
-      games: { won: gamesWon, lost: gamesLost, percentage: percent(gamesWon, gamesWon + gamesLost) },
-      source_league: league,
-    };
-  }
-
-  /** Only APTA lists BYEs: `BYE - 22` as a team, or (newer scrapes) ` - 22` at location `BYE`. */
-  private byeStyle(series: SeriesInfo): ByeStyle {
-    if (series.league !== 'APTA_CHICAGO' || series.size % 2 === 0) return null;
-    if (series.index === 1) return 'named';
-    if (series.index === 3) return 'blank';
-    return unitFor(this.seed, 'bye-style', series.index) < 0.5 ? 'named' : 'blank';
-  }
-
-  private byeName(series: SeriesInfo): string {
-    const style = this.byeStyle(series);
-    if (this.layout.variant === 'alternate-apta-spelling') return style === 'named' ? 'BYE' : '';
-    return style === 'named' ? `BYE - ${series.code}` : ` - ${series.code}`;
-  }
-
-  private hasSeriesKey(series: SeriesInfo): boolean {
-    if (series.league !== 'APTA_CHICAGO' || this.layout.variant === 'alternate-apta-spelling') return true;
-    if (series.index === 0) return false;
-    if (series.index === 1) return true;
-    return unitFor(this.seed, 'series-key', series.index) < 0.5;
-  }
-
-  private fixtureTime(league: LeagueCode, rng: Random): string {
-    switch (league) {
-      case 'APTA_CHICAGO':
-        return '06:30 pm';
-      case 'NSTF':
-        return '06:00 pm';
-      case 'CNSWPL':
-        return rng.pick(['09:00 am', '07:00 pm', '12:00 pm', '06:30 pm']);
-      case 'CITA':
-        return '';
-    }
-  }
-
-  private citaTime(key: readonly [LeagueCode, number, number, number]): string {
-    const u = unitFor(this.seed, 'cita-time', ...key);
-    return u < 0.92 ? '' : ['06:00 pm', '05:00 pm', '10:00 am', '07:00 pm'][Math.floor((u - 0.92) * 50) % 4];
-  }
-
-  private location(league: LeagueCode, home: TeamInfo, away: TeamInfo): string {
-    if (league === 'CITA') return 'TBD';
-    return league === 'APTA_CHICAGO' ? away.baseClub : home.baseClub;
-  }
-
   private leagueField(league: LeagueCode, forced: boolean, ...key: Array<string | number>): string {
     if (!this.options.messyLeagueCodes) return league;
     const u = unitFor(this.seed, 'messy', league, ...key);
@@ -478,36 +281,4 @@ class RecordMaker {
     const spellings = MESSY_CODES[league];
     return spellings[Math.floor(u * 1000) % spellings.length];
   }
-}
-
-/** The newer players format: `Team` for `Series Mapping ID`, `Yes` captains, keys the import ignores. */
-function newFormat(record: PlayerRecord, team: TeamInfo): PlayerRecord {
-  return {
-    League: record.League,
-    Series: record.Series,
-    Team: record['Series Mapping ID'],
-    Club: record.Club,
-    'Player ID': record['Player ID'],
-    'First Name': record['First Name'],
-    'Last Name': record['Last Name'],
-    PTI: record.PTI,
-    Wins: record.Wins,
-    Losses: record.Losses,
-    'Win %': record['Win %'],
-    Captain: record.Captain === '' ? '' : 'Yes',
-    'Source URL': `https://example.test/leagues/${team.league.toLowerCase()}/teams/${team.index}`,
-    validation_issues: record.Captain === 'CC' ? ['co-captain reported as captain'] : [],
-    source_league: record.source_league,
-  };
-}
-
-function percent(part: number, whole: number): string {
-  return whole === 0 ? '0.0%' : `${((part / whole) * 100).toFixed(1)}%`;
-}
-
-function formatDate(ms: number): string {
-  const d = new Date(ms);
-  const mm = String(d.getUTCMonth() + 1).padStart(2, '0');
-  const dd = String(d.getUTCDate()).padStart(2, '0');
-  return `${mm}/${dd}/${d.getUTCFullYear()}`;
 }

@@ -3,7 +3,8 @@ import { resolveImportSource } from '../services/import/import-source.ts';
 import type { ImportStats, TableCounts } from '../services/import/import-teams.ts';
 import { importTeams } from '../services/import/import-teams.ts';
 import { saveUpload } from '../services/import/upload.ts';
-import { cancelPipeline, followRunEvents, runPipeline } from '../services/pipeline/run-pipeline.ts';
+import { followRunEvents } from '../services/pipeline/follow.ts';
+import { cancelPipeline, runPipeline } from '../services/pipeline/run-pipeline.ts';
 import {
   getRun,
   listRuns,

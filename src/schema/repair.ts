@@ -1,13 +1,11 @@
 import {
   emergencyRepair,
-  listRepairs,
   type QuarantineAction,
   type RepairAction,
   repairOrphans,
-  type RepairRecord,
   type RepairReport,
-  undoRepair,
 } from '../services/orphans/repair.ts';
+import { listRepairs, type RepairRecord, undoRepair } from '../services/orphans/repairs.ts';
 import { builder } from './builder.ts';
 import { parseEventId } from './orphan.ts';
 

@@ -3,20 +3,16 @@ import { basename, join } from 'node:path';
 
 import { AppError } from '../errors.ts';
 import { checkFeedFile, unreadable } from './feed-file.ts';
-import {
-  handleRow,
-  playerRow,
-  type RowContext,
-  type RowHandler,
-  scheduleRow,
-  statsRow,
-} from './feed-rows.ts';
+import { handleRow, type RowContext, type RowHandler } from './feed-rows.ts';
 import { readJsonArray } from './json-array.ts';
 import { normaliseLeagueCode } from './leagues.ts';
+import { playerRow } from './player-row.ts';
 import { readOnce } from './read-once.ts';
 import { locateBadBytes } from './record-check.ts';
 import type { ReadOptions, Rejection, Source, SourceItem } from './records.ts';
+import { scheduleRow } from './schedule-row.ts';
 import { SourceState } from './source-state.ts';
+import { statsRow } from './stats-row.ts';
 import { Utf8Decoder } from './utf8.ts';
 
 /**

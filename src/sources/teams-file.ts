@@ -5,7 +5,7 @@ import { parse } from 'csv-parse';
 
 import { AppError } from '../errors.ts';
 import { checkFeedFile, readChunks } from './feed-file.ts';
-import { handleRow, type RowContext, type RowHandler } from './feed-rows.ts';
+import { handleRow, rejected, type RowContext, type RowHandler } from './feed-rows.ts';
 import { normaliseLeagueCode } from './leagues.ts';
 import { batchesOf, readOnce } from './read-once.ts';
 import { RecordCheck } from './record-check.ts';
@@ -86,13 +86,9 @@ const teamRow: RowHandler = (value, index, context) => {
   return item ? [item] : [];
 };
 
-function rejected(check: RecordCheck): SourceItem[] {
-  return check.rejections.map((rejection) => ({ kind: 'rejection', rejection }));
-}
-
-async function* readCsv(file: string, label: string, context: RowContext): AsyncGenerator<SourceItem> {
-  // Fields come as bytes (encoding null), so bytes that are not UTF-8 are seen, not replaced.
-  const rows = Readable.from(withoutBom(readChunks(file, CHUNK_SIZE))).pipe(
+/** The file's CSV records. Fields come as bytes (encoding null), so bytes that are not UTF-8 are seen, not replaced. */
+function csvRecords(file: string) {
+  return Readable.from(withoutBom(readChunks(file, CHUNK_SIZE))).pipe(
     parse({
       // null (documented, missing from the types) returns buffers instead of strings.
       encoding: null as unknown as undefined,
@@ -102,6 +98,10 @@ async function* readCsv(file: string, label: string, context: RowContext): Async
       max_record_size: MAX_LINE_LENGTH,
     }),
   );
+}
+
+async function* readCsv(file: string, label: string, context: RowContext): AsyncGenerator<SourceItem> {
+  const rows = csvRecords(file);
   let columns: string[] | null = null;
   let index = 0;
   // Byte offset where the record at hand starts: where the one before it ended.
@@ -135,31 +135,36 @@ async function* readCsv(file: string, label: string, context: RowContext): Async
       yield* handleRow(teamRow, row, index++, context);
     }
   } catch (err) {
-    if (err instanceof AppError) throw err;
-    const csvError = err as { code?: string; lines?: number; bytes?: number; message?: string };
-    if (csvError.code?.startsWith('CSV_')) {
-      const at = csvError.bytes === undefined ? '' : ` (byte ${csvError.bytes})`;
-      throw new AppError(
-        'INVALID_INPUT',
-        `${label}: malformed CSV at line ${csvError.lines}${at}: ${csvError.message}`,
-        {
-          file: label,
-          position: { line: csvError.lines, offset: csvError.bytes },
-          reason: csvError.code,
-        },
-      );
-    }
-    throw new AppError(
-      'SOURCE_UNREADABLE',
-      `${label} cannot be read: ${csvError.message}`,
-      { file: label },
-      { cause: err },
-    );
+    throw csvFailure(err, label);
   } finally {
     rows.destroy();
   }
   if (!columns) throw new AppError('INVALID_INPUT', `${label} has no rows`, { file: label });
   if (index === 0) throw new AppError('INVALID_INPUT', `${label} has no rows`, { file: label });
+}
+
+/** What a failed CSV read throws: malformed CSV with its line, or an unreadable file. */
+function csvFailure(err: unknown, label: string): unknown {
+  if (err instanceof AppError) return err;
+  const csvError = err as { code?: string; lines?: number; bytes?: number; message?: string };
+  if (csvError.code?.startsWith('CSV_')) {
+    const at = csvError.bytes === undefined ? '' : ` (byte ${csvError.bytes})`;
+    return new AppError(
+      'INVALID_INPUT',
+      `${label}: malformed CSV at line ${csvError.lines}${at}: ${csvError.message}`,
+      {
+        file: label,
+        position: { line: csvError.lines, offset: csvError.bytes },
+        reason: csvError.code,
+      },
+    );
+  }
+  return new AppError(
+    'SOURCE_UNREADABLE',
+    `${label} cannot be read: ${csvError.message}`,
+    { file: label },
+    { cause: err },
+  );
 }
 
 /** csv-parse's own BOM handling switches it to decoding text, which would hide bytes that are not UTF-8. */

@@ -6,7 +6,8 @@ import { loadConfig } from '../../src/config.ts';
 import { createYogaServer } from '../../src/server/yoga.ts';
 import { repairConstraints } from '../../src/services/constraints/repair.ts';
 import { validateConstraints } from '../../src/services/constraints/validate.ts';
-import { repairOrphans, undoRepair } from '../../src/services/orphans/repair.ts';
+import { repairOrphans } from '../../src/services/orphans/repair.ts';
+import { undoRepair } from '../../src/services/orphans/repairs.ts';
 import { loadProtectionSpec } from '../../src/services/protection/spec.ts';
 import { runCli } from '../helpers/cli.ts';
 import {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { ident } from '../../src/db/sql.ts';
 import { AppError } from '../../src/errors.ts';
-import { hash32, seedUserData, USER_ROWS_PER_GROUP } from '../../src/generator/index.ts';
+import { hash32, seedUserData, seedUserDataOn, USER_ROWS_PER_GROUP } from '../../src/generator/index.ts';
 import { danglingPredicate, loadProtectionSpec } from '../../src/services/protection/spec.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 
@@ -118,7 +118,7 @@ describe('seedUserData', () => {
 
   it('writes the same rows for the same seed and database, other rows for another seed', async () => {
     const fingerprint = async (client: { query: typeof db.pool.query }, seed: string) => {
-      const result = await seedUserData(client as never, { seed, perTeam: 0.5 });
+      const result = await seedUserDataOn(client as never, { seed, perTeam: 0.5 });
       const { rows } = await client.query<{ f: string }>(
         `select md5(string_agg(concat_ws('|', u.email, u.first_name, u.last_name, p.team_id, p.question, m.message,
                                           a.tenniscores_player_id, l.lineup_data::text), ',' order by u.email)) as f

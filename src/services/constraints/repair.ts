@@ -1,10 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
 import { isAdopted, recordSchemaChange } from '../../db/catalog.ts';
-import { type Db, ident, withTransaction } from '../../db/sql.ts';
+import { type Db, ident } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
 import { discoverProtection } from '../protection/discover.ts';
 import { loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
+import { runStep } from '../step/transaction.ts';
 import type { ConstraintRepairAction } from './action.ts';
 import { mergeDuplicates } from './merge-duplicates.ts';
 import {
@@ -40,13 +41,14 @@ export interface ConstraintRepairResult {
  * A change an operator undid (`undoSchemaChange`) is not made again.
  * Idempotent: a second call finds nothing to do. Each action is recorded in
  * bpetl.constraint_repairs. A dry run does everything inside a savepoint and rolls it back.
+ * On its own it is a step (services/step): its own transaction under the import lock.
  */
 export async function repairConstraints(
   dataSource: DataSource,
   options: { dryRun?: boolean; manager?: EntityManager } = {},
 ): Promise<ConstraintRepairResult> {
   const dryRun = options.dryRun ?? false;
-  return withTransaction(dataSource, options.manager, async (manager) => {
+  return runStep(dataSource, { tx: options.manager, dryRun }, async (manager) => {
     await manager.query('savepoint bpetl_repair_constraints');
     let actions: ConstraintRepairAction[];
     try {

@@ -4,11 +4,12 @@ import path from 'node:path';
 
 import { pgClientOf, withTransaction } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
-import { seedUserData, type SeedUserDataResult } from '../../generator/user-data.ts';
+import { seedUserDataOn, type SeedUserDataResult } from '../../generator/user-data.ts';
 import { writeLeagueFeed } from '../../generator/write-feed.ts';
 import { logger } from '../../logger.ts';
 import type { ServiceHost } from '../host.ts';
-import { type PipelineHooks, startPipeline } from './run-pipeline.ts';
+import type { PipelineHooks } from './execute.ts';
+import { startPipeline } from './run-pipeline.ts';
 import type { PipelineRun } from './runs.ts';
 
 /** bpetl.settings key recording that the demo was loaded (so a restart does not load it again). */
@@ -56,7 +57,7 @@ async function seedOnce(app: Pick<ServiceHost, 'db'>, seed: string): Promise<See
       DEMO_SETTING,
     ]);
     if (rows.length > 0) return null;
-    const result = await seedUserData(await pgClientOf(tx), { seed });
+    const result = await seedUserDataOn(await pgClientOf(tx), { seed });
     await tx.query(
       `insert into bpetl.settings (key, value) values ($1, $2::jsonb)
        on conflict (key) do update set value = excluded.value, updated_at = now()`,

@@ -1,34 +1,26 @@
-import type { Db } from '../../db/sql.ts';
+import type { EntityManager } from 'typeorm';
+
+import { Club } from '../../entities/club.ts';
+import { League } from '../../entities/league.ts';
+import { Series } from '../../entities/series.ts';
+import { Team } from '../../entities/team.ts';
 import { AppError } from '../../errors.ts';
 
-export interface LeagueRow {
-  id: number;
-  leagueId: string;
-  leagueName: string;
-}
+/**
+ * The rows of the exploration queries: the entities (src/entities), with what the API shows of
+ * them. A test compares every entity with the migrated schema.
+ */
+export type LeagueRow = Pick<League, 'id' | 'leagueId' | 'leagueName'>;
 
-export interface ClubRow {
-  id: number;
-  name: string;
-}
+export type ClubRow = Pick<Club, 'id' | 'name'>;
 
-export interface SeriesRow {
-  id: number;
-  name: string;
-  displayName: string | null;
-  leagueId: number | null;
-}
+export type SeriesRow = Pick<Series, 'id' | 'name' | 'displayName' | 'leagueId'>;
 
-export interface TeamRow {
-  id: number;
-  teamName: string;
-  teamAlias: string | null;
-  displayName: string | null;
-  isActive: boolean;
+export type TeamRow = Pick<Team, 'id' | 'teamName' | 'teamAlias' | 'displayName' | 'isActive'> & {
   club: ClubRow;
   series: SeriesRow;
   league: LeagueRow;
-}
+};
 
 export interface TeamFilter {
   /** League code, e.g. APTA_CHICAGO (case-insensitive). */
@@ -46,36 +38,38 @@ export interface Page<T> {
 
 export const MAX_PAGE_SIZE = 500;
 
-export async function listLeagues(db: Db): Promise<LeagueRow[]> {
-  return db.query(
-    `select id, league_id as "leagueId", league_name as "leagueName" from leagues order by league_id`,
-  );
+export async function listLeagues(manager: EntityManager): Promise<LeagueRow[]> {
+  return manager.getRepository(League).find({
+    select: { id: true, leagueId: true, leagueName: true },
+    order: { leagueId: 'ASC' },
+  });
 }
 
-export async function listClubs(db: Db, league?: string | null): Promise<ClubRow[]> {
-  return db.query(
-    `select c.id, c.name from clubs c
-      where $1::text is null or exists (
-        select 1 from club_leagues cl join leagues l on l.id = cl.league_id
-         where cl.club_id = c.id and l.league_id = upper($1))
-      order by c.name_key`,
-    [league ?? null],
-  );
+export async function listClubs(manager: EntityManager, league?: string | null): Promise<ClubRow[]> {
+  const query = manager.getRepository(Club).createQueryBuilder('c').select(['c.id', 'c.name']);
+  if (league != null) {
+    query.where(
+      `exists (select 1 from club_leagues cl join leagues l on l.id = cl.league_id
+                where cl.club_id = c.id and l.league_id = upper(:league))`,
+      { league },
+    );
+  }
+  return query.orderBy('c.nameKey').getMany();
 }
 
-export async function listSeries(db: Db, league?: string | null): Promise<SeriesRow[]> {
-  return db.query(
-    `select s.id, s.name, s.display_name as "displayName", s.league_id as "leagueId"
-       from series s left join leagues l on l.id = s.league_id
-      where $1::text is null or l.league_id = upper($1)
-      order by l.league_id nulls last, s.name`,
-    [league ?? null],
-  );
+export async function listSeries(manager: EntityManager, league?: string | null): Promise<SeriesRow[]> {
+  const query = manager
+    .getRepository(Series)
+    .createQueryBuilder('s')
+    .select(['s.id', 's.name', 's.displayName', 's.leagueId'])
+    .leftJoin(League, 'l', 'l.id = s.leagueId');
+  if (league != null) query.where('l.leagueId = upper(:league)', { league });
+  return query.orderBy('l.leagueId', 'ASC', 'NULLS LAST').addOrderBy('s.name', 'ASC').getMany();
 }
 
 /** Keyset pagination on team id: stable while rows are added, no OFFSET scans. */
 export async function listTeams(
-  db: Db,
+  manager: EntityManager,
   filter: TeamFilter,
   page: { first: number; afterId?: number | null },
 ): Promise<Page<TeamRow>> {
@@ -84,52 +78,31 @@ export async function listTeams(
       field: 'first',
     });
   }
-  const rows: Array<Record<string, unknown>> = await db.query(
-    `select t.id, t.team_name, t.team_alias, t.display_name, t.is_active,
-            c.id as club_id, c.name as club_name,
-            s.id as series_id, s.name as series_name, s.display_name as series_display_name,
-            s.league_id as series_league_id,
-            l.id as league_pk, l.league_id as league_code, l.league_name
-       from teams t
-       join clubs c on c.id = t.club_id
-       join series s on s.id = t.series_id
-       join leagues l on l.id = t.league_id
-      where ($1::text is null or l.league_id = upper($1))
-        and ($2::text is null or c.name_key = lower(regexp_replace(btrim($2), '\\s+', ' ', 'g')))
-        and ($3::text is null or s.name = $3 or s.display_name = $3)
-        and ($4::boolean is null or t.is_active = $4)
-        and t.id > $5
-      order by t.id
-      limit $6`,
-    [
-      filter.league ?? null,
-      filter.club ?? null,
-      filter.series ?? null,
-      filter.active ?? null,
-      page.afterId ?? 0,
-      page.first + 1,
-    ],
-  );
-  return {
-    hasNextPage: rows.length > page.first,
-    rows: rows.slice(0, page.first).map((r) => ({
-      id: r.id as number,
-      teamName: r.team_name as string,
-      teamAlias: r.team_alias as string | null,
-      displayName: r.display_name as string | null,
-      isActive: r.is_active as boolean,
-      club: { id: r.club_id as number, name: r.club_name as string },
-      series: {
-        id: r.series_id as number,
-        name: r.series_name as string,
-        displayName: r.series_display_name as string | null,
-        leagueId: r.series_league_id as number | null,
-      },
-      league: {
-        id: r.league_pk as number,
-        leagueId: r.league_code as string,
-        leagueName: r.league_name as string,
-      },
-    })),
-  };
+  const query = manager
+    .getRepository(Team)
+    .createQueryBuilder('t')
+    .select(['t.id', 't.teamName', 't.teamAlias', 't.displayName', 't.isActive'])
+    .innerJoin('t.club', 'c')
+    .addSelect(['c.id', 'c.name'])
+    .innerJoin('t.series', 's')
+    .addSelect(['s.id', 's.name', 's.displayName', 's.leagueId'])
+    .innerJoin('t.league', 'l')
+    .addSelect(['l.id', 'l.leagueId', 'l.leagueName'])
+    .where('t.id > :after', { after: page.afterId ?? 0 });
+  if (filter.league != null) query.andWhere('l.leagueId = upper(:league)', { league: filter.league });
+  if (filter.club != null) {
+    query.andWhere(`c.nameKey = lower(regexp_replace(btrim(:club), '\\s+', ' ', 'g'))`, {
+      club: filter.club,
+    });
+  }
+  if (filter.series != null) {
+    query.andWhere('(s.name = :series or s.displayName = :series)', { series: filter.series });
+  }
+  if (filter.active != null) query.andWhere('t.isActive = :active', { active: filter.active });
+  // ManyToOne joins add no rows, so a plain LIMIT pages the teams.
+  const rows = await query
+    .orderBy('t.id', 'ASC')
+    .limit(page.first + 1)
+    .getMany();
+  return { hasNextPage: rows.length > page.first, rows: rows.slice(0, page.first) };
 }

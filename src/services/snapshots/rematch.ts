@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 
-import type { Db } from '../../db/sql.ts';
+import { type Db, withTransaction } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
 import { loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
 import { CAMEL_CONTEXT, CONTEXT_COLUMNS, type ReferenceContext } from './reference-context.ts';
@@ -94,7 +94,7 @@ export async function prepareRematchTable(manager: Db): Promise<void> {
  * Re-points dangling rows to today's reference data, only on unique matches (never guesses).
  * Set-based: the rows go into a temp table and every strategy is one join over all of them.
  * Writes nothing but the temp table; the caller applies the results. Needs a transaction (the
- * temp table lives in it); opens one on `manager` when it has none.
+ * temp table lives in it); opens one on the DataSource of `manager` when it has none.
  */
 export async function rematch(
   manager: EntityManager,
@@ -102,7 +102,7 @@ export async function rematch(
   options: { snapshotId?: number | null } = {},
 ): Promise<RematchOutcome> {
   if (!manager.queryRunner?.isTransactionActive) {
-    return manager.transaction((tx) => rematch(tx, rows, options));
+    return withTransaction(manager.connection, undefined, (tx) => rematch(tx, rows, options));
   }
   const spec = await loadProtectionSpec(manager);
   const byName = new Map(spec.map((r) => [r.name, r]));

@@ -1,8 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
 import { seriesHaveLeague } from '../../db/catalog.ts';
-import { type Db, ident, withTransaction } from '../../db/sql.ts';
+import { type Db, ident } from '../../db/sql.ts';
 import { loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
+import { runStep } from '../step/transaction.ts';
 import { columnType, CONTEXT_COLUMNS, contextSql, rowKeyColumn } from './reference-context.ts';
 import { prepareRematchTable, REMATCH_TABLE, resolvePending } from './rematch.ts';
 import { getSnapshot } from './snapshots.ts';
@@ -32,13 +33,14 @@ export interface RestoreOptions {
  * changed), using the snapshot's context and the re-match strategies. Unique matches only; nothing is
  * deleted; every change is recorded in bpetl.restore_actions (old value, new value, strategy).
  * A row the user re-pointed since the snapshot (to a target that exists) is left alone.
+ * On its own it is a step (services/step): its own transaction under the import lock.
  */
 export async function restoreUserData(
   dataSource: DataSource,
   options: RestoreOptions,
 ): Promise<RestoreResult> {
   const dryRun = options.dryRun ?? false;
-  return withTransaction(dataSource, options.manager, async (manager) => {
+  return runStep(dataSource, { tx: options.manager, dryRun }, async (manager) => {
     const snapshot = await getSnapshot(manager, options.snapshotId);
     const spec = await loadProtectionSpec(manager);
     await prepareRematchTable(manager);

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
 import { seriesHaveLeague } from '../../db/catalog.ts';
-import { type Db, ident, withTransaction } from '../../db/sql.ts';
+import { type Db, ident, pgClientOf, withTransaction } from '../../db/sql.ts';
 import { AppError, sqlState } from '../../errors.ts';
 import { loadProtectionSpec } from '../protection/spec.ts';
 import { CONTEXT_COLUMNS, contextSql, rowKeyColumn } from './reference-context.ts';
@@ -95,11 +95,9 @@ async function snapshotReference(
             ${CONTEXT_COLUMNS.map((c) => ctx.columns[c]).join(', ')}
        from ${ident(ref.sourceTable)} s ${ctx.joins}
       where ${ref.rowFilter ? `(${ref.rowFilter})` : 'true'}`;
-  // The structured result carries the row count without a RETURNING pass over a million rows.
-  const result = (await manager.queryRunner!.query(sql, [snapshotId, ref.name], true)) as {
-    affected?: number;
-  };
-  return result.affected ?? 0;
+  // The pg client's row count needs no RETURNING pass over a million rows.
+  const result = await (await pgClientOf(manager)).query(sql, [snapshotId, ref.name]);
+  return result.rowCount ?? 0;
 }
 
 /**

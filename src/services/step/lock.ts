@@ -16,6 +16,11 @@ export async function tryImportLock(db: Db): Promise<boolean> {
   return rows[0]!.locked;
 }
 
+/** Waits for the transaction-scoped advisory lock `key` (one-key form) and holds it to the end. */
+export async function waitForLock(db: Db, key: number): Promise<void> {
+  await db.query('select pg_advisory_xact_lock($1)', [key]);
+}
+
 /** Backend pid of the session holding the lock in this database, or null when it is free. */
 export async function importLockHolder(db: Db): Promise<number | null> {
   const rows: Array<{ pid: number }> = await db.query(

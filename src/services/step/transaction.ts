@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 
 import { type OpenTransaction, openTransaction, type Tx } from '../../db/sql.ts';
 import { logger } from '../../logger.ts';
-import { importInProgress, tryImportLock } from './lock.ts';
+import { importInProgress, tryImportLock, waitForLock } from './lock.ts';
 
 /**
  * The step contract, shared by `runPipeline` and the single-step mutations that write reference
@@ -29,20 +29,41 @@ export async function endStep(open: OpenTransaction, dryRun: boolean): Promise<v
   else await open.commit();
 }
 
+export interface StepOptions {
+  /** The caller's open transaction, to join (the pipeline's, which holds the import lock already). */
+  tx?: Tx;
+  /** Roll back at the end, the result being the plan. */
+  dryRun?: boolean;
+  /**
+   * A lock of the step's own (an advisory lock key) instead of the import lock: waited for, not
+   * refused, and taken in a joined transaction too. For steps that must not run twice at once but
+   * may run beside an import (orphan repairs).
+   */
+  ownLock?: number;
+}
+
 /**
- * Runs one step: in the caller's transaction when given one (the pipeline's, which holds the lock
- * already), else in its own under the import lock, rolled back after a dry run or a failure.
+ * Runs one step: in the caller's transaction when given one, else in its own under the import lock
+ * (or its own lock), rolled back after a dry run or a failure.
  */
 export async function runStep<T>(
   db: DataSource,
-  options: { tx?: Tx; dryRun?: boolean },
+  options: StepOptions,
   fn: (tx: Tx) => Promise<T>,
 ): Promise<T> {
-  if (options.tx?.queryRunner?.isTransactionActive) return fn(options.tx);
-  const open = await openLockedTransaction(db);
+  const { ownLock } = options;
+  const locked = async (tx: Tx) => {
+    if (ownLock !== undefined) await waitForLock(tx, ownLock);
+    return fn(tx);
+  };
+  if (options.tx?.queryRunner?.isTransactionActive) return locked(options.tx);
+  const open =
+    ownLock === undefined
+      ? await openLockedTransaction(db)
+      : await openTransaction(db, (err) => logger.warn({ err }, 'rollback failed'));
   let result: T;
   try {
-    result = await fn(open.tx);
+    result = await locked(open.tx);
   } catch (err) {
     await open.rollback();
     throw err;

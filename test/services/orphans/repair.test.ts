@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { emergencyRepair, repairOrphans, undoRepair } from '../../../src/services/orphans/repair.ts';
+import { emergencyRepair, repairOrphans } from '../../../src/services/orphans/repair.ts';
+import { undoRepair } from '../../../src/services/orphans/repairs.ts';
 import { useTestApp } from '../../helpers/app.ts';
 
 const t = useTestApp();
