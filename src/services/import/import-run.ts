@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
 
+import { pgClientOf } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
 import { logger } from '../../logger.ts';
 import { type LeagueCode, leagueInfo, normaliseLeagueCode } from '../../sources/leagues.ts';
@@ -49,7 +50,7 @@ export async function runImport(
   source: Source,
   options: ImportOptions,
 ): Promise<ImportStats> {
-  const client = (await manager.queryRunner!.connect()) as PoolClient;
+  const client = await pgClientOf(manager);
   const run = new ImportRun(client, manager, options);
   const stats = await run.read(source);
   await run.reconcile();
