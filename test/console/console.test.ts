@@ -84,8 +84,10 @@ describe.skipIf(!executablePath)('the operator console in a real browser', () =>
       await blocker.query('begin; lock table teams in share mode');
       await page.getByRole('button', { name: 'Import for real' }).click();
       await page.getByTestId('run-progress').waitFor();
-      await expect.poll(() => page.getByTestId('run-steps').textContent()).toContain('snapshot');
-      await expect.poll(() => page.getByTestId('run-steps').textContent()).toContain('import');
+      // Steps take their time on a busy machine: the poll waits as long as a run may.
+      const steps = () => page.getByTestId('run-steps').textContent();
+      await expect.poll(steps, { timeout: 30_000 }).toContain('snapshot');
+      await expect.poll(steps, { timeout: 30_000 }).toContain('import');
       await screenshot(page, 'run-progress');
     } finally {
       await blocker.query('rollback').finally(() => blocker.end());
