@@ -4,8 +4,8 @@ import {
   type HealthReport,
   type HealthType,
   sharedHealth,
-  streamHealth,
 } from '../services/health/report.ts';
+import { streamHealth } from '../services/health/stream.ts';
 import { builder } from './builder.ts';
 import { ConstraintCheckEnum, ConstraintIssueType } from './constraints.ts';
 
@@ -40,6 +40,12 @@ export const HealthReportType = builder.objectRef<HealthReport>('HealthReport').
     types: t.field({ type: [HealthTypeType], resolve: (r) => r.types }),
     checks: t.field({ type: [HealthCheckType], resolve: (r) => r.checks }),
     issues: t.field({ type: [ConstraintIssueType], resolve: (r) => r.issues }),
+    historyId: t.id({
+      nullable: true,
+      description:
+        'The healthHistory entry that records this state: pass it as healthChanged(after:) to resume. Null for a report not recorded (a `health` query between changes).',
+      resolve: (r) => r.historyId ?? null,
+    }),
   }),
 });
 
@@ -56,8 +62,13 @@ builder.queryField('health', (t) =>
 builder.subscriptionField('healthChanged', (t) =>
   t.field({
     type: HealthReportType,
-    description: 'The current report at once, then every report whose score, status or counts differ.',
-    subscribe: (_root, _args, { app }) => streamHealth(app.db.manager, app.pubsub),
+    description:
+      'The current report at once, then every report whose score, status or counts differ. With `after` (a historyId), the recorded reports after it first, oldest first (their issues are not kept: an empty list), then the current one if it differs.',
+    args: { after: t.arg.id({ required: false }) },
+    subscribe: (_root, args, { app }) =>
+      streamHealth(app.db.manager, app.pubsub, {
+        after: args.after == null ? undefined : String(args.after),
+      }),
     resolve: (report) => report,
   }),
 );

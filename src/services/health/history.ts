@@ -22,15 +22,17 @@ export interface HealthHistoryEntry {
 /**
  * Appends the report unless the newest entry already holds the same state (a restart, or another
  * instance watching the same database, records a state once), then prunes entries past retention.
+ * Returns the id of the entry that holds the state: a subscriber's cursor.
  */
-export async function recordHealth(db: Db, report: HealthReport): Promise<void> {
+export async function recordHealth(db: Db, report: HealthReport): Promise<string | null> {
   // Compared as jsonb, so the order of keys in stored objects does not make a state look new.
-  await db.query(
+  const inserted: Array<{ id: string }> = await db.query(
     `insert into bpetl.health_history (checked_at, score, status, types, checks)
      select $1, $2, $3, $4::jsonb, $5::jsonb
       where not exists (
         select 1 from (select * from bpetl.health_history order by id desc limit 1) newest
-         where newest.score = $2 and newest.status = $3 and newest.types = $4::jsonb and newest.checks = $5::jsonb)`,
+         where newest.score = $2 and newest.status = $3 and newest.types = $4::jsonb and newest.checks = $5::jsonb)
+     returning id::text as id`,
     [
       report.checkedAt,
       report.score,
@@ -42,6 +44,38 @@ export async function recordHealth(db: Db, report: HealthReport): Promise<void> 
   await db.query(`delete from bpetl.health_history where checked_at < now() - make_interval(days => $1)`, [
     HEALTH_HISTORY_DAYS,
   ]);
+  if (inserted[0]) return inserted[0].id;
+  // The same state is already the newest entry (another instance, or a restart, recorded it).
+  const [newest]: Array<{ id: string }> = await db.query(
+    `select id::text as id from bpetl.health_history order by id desc limit 1`,
+  );
+  return newest?.id ?? null;
+}
+
+/** Entries after the entry `after`, oldest first (at most MAX_HISTORY_ENTRIES): a subscriber's catch-up. */
+export async function healthHistoryAfter(db: Db, after: string): Promise<HealthHistoryEntry[]> {
+  if (!/^\d{1,18}$/.test(after)) {
+    throw new AppError('INVALID_INPUT', `after must be a health history id, got "${after}"`, {
+      field: 'after',
+    });
+  }
+  const rows: HistoryRow[] = await db.query(
+    `select id::text as id, checked_at, score, status, types, checks from bpetl.health_history
+      where id > $1::bigint order by id limit $2`,
+    [after, MAX_HISTORY_ENTRIES],
+  );
+  return rows.map(entryOf);
+}
+
+function entryOf(r: HistoryRow): HealthHistoryEntry {
+  return {
+    id: r.id,
+    checkedAt: r.checked_at,
+    score: r.score,
+    status: r.status,
+    types: r.types,
+    checks: r.checks,
+  };
 }
 
 interface HistoryRow {
@@ -65,12 +99,5 @@ export async function listHealthHistory(db: Db, since: Date): Promise<HealthHist
       order by id`,
     [since, MAX_HISTORY_ENTRIES],
   );
-  return rows.map((r) => ({
-    id: r.id,
-    checkedAt: r.checked_at,
-    score: r.score,
-    status: r.status,
-    types: r.types,
-    checks: r.checks,
-  }));
+  return rows.map(entryOf);
 }

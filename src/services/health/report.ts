@@ -1,5 +1,5 @@
 import { type Db, ident } from '../../db/sql.ts';
-import type { Publisher, Subscriber } from '../../events/pubsub.ts';
+import type { Publisher } from '../../events/pubsub.ts';
 import { TOPIC } from '../../events/topics.ts';
 import { logger } from '../../logger.ts';
 import { type ConstraintIssue, validateConstraints } from '../constraints/validate.ts';
@@ -30,6 +30,8 @@ export interface HealthReport {
   types: HealthType[];
   checks: HealthCheck[];
   issues: ConstraintIssue[];
+  /** The health history entry that records this state, when it is recorded (a cursor for `after`). */
+  historyId?: string | null;
 }
 
 declare module '../../events/topics.ts' {
@@ -183,8 +185,16 @@ export interface HealthWatcher {
 }
 
 /** What a change is judged on: the time of the check is not a change. */
-function fingerprint(report: HealthReport): string {
-  return JSON.stringify([report.score, report.status, report.types, report.checks]);
+/**
+ * What makes two reports the same state. Keys are sorted: a state read back from the history
+ * (jsonb keeps its own key order) equals the report it was recorded from.
+ */
+export function fingerprint(report: HealthReport): string {
+  return JSON.stringify([report.score, report.status, report.types, report.checks], (_key, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : value,
+  );
 }
 
 /**
@@ -199,8 +209,11 @@ export function startHealthWatcher(
     intervalMs?: number;
     /** Pokes within this window share one check, default 500 ms (a full scan is not free). */
     debounceMs?: number;
-    /** Called with each changed report after it is published (the serving process records history). */
-    onChange?: (report: HealthReport) => Promise<void>;
+    /**
+     * Called with each changed report before it is published (the serving process records history):
+     * the id it returns goes out with the report, as its cursor.
+     */
+    onChange?: (report: HealthReport) => Promise<string | null | void>;
   } = {},
 ): HealthWatcher {
   let last: HealthReport | null = null;
@@ -219,8 +232,8 @@ export function startHealthWatcher(
         const changed = !last || fingerprint(report) !== fingerprint(last);
         last = report;
         if (!changed) return;
-        pubsub.publish(TOPIC.healthChanged, report);
-        await options.onChange?.(report);
+        const historyId = (await options.onChange?.(report)) ?? null;
+        pubsub.publish(TOPIC.healthChanged, { ...report, historyId });
       } catch (err) {
         if (!closed) logger.warn({ err }, 'health check failed');
       }
@@ -246,26 +259,4 @@ export function startHealthWatcher(
       await running;
     },
   };
-}
-
-/**
- * `healthChanged`: the current report at once (the shared one, see sharedHealth), then each one the
- * watcher publishes that differs from the last sent: no subscriber computes a report of its own.
- */
-export async function* streamHealth(db: Db, pubsub: Subscriber): AsyncGenerator<HealthReport> {
-  const iterator = pubsub.subscribe(TOPIC.healthChanged)[Symbol.asyncIterator]();
-  try {
-    let current = await sharedHealth(db);
-    yield current;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return;
-      const report = next.value;
-      if (fingerprint(report) === fingerprint(current)) continue;
-      current = report;
-      yield report;
-    }
-  } finally {
-    await iterator.return?.();
-  }
 }

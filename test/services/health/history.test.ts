@@ -7,7 +7,7 @@ import {
 } from '../../../src/services/health/history.ts';
 import { type HealthWatcher, startHealthWatcher } from '../../../src/services/health/report.ts';
 import { useTestApp } from '../../helpers/app.ts';
-import { seedPolls, seedTeams } from '../orphans/helpers.ts';
+import { seedPolls, seedTeams, sseReader } from '../orphans/helpers.ts';
 
 const t = useTestApp();
 let watcher: HealthWatcher;
@@ -103,5 +103,49 @@ describe('health history', () => {
   it('refuses a since that is not a timestamp', async () => {
     const response = await t.graphql(HISTORY, { since: 'yesterday' });
     expect(JSON.stringify(response.errors)).toMatch(/DateTime must be an ISO-8601 string/);
+  });
+
+  it('healthChanged(after) replays the recorded states after the cursor, then goes on live', async () => {
+    const entries = await history();
+    expect(entries.length).toBeGreaterThanOrEqual(3);
+    const subscribe = async (after?: string) => {
+      const response = await t.yoga.fetch('http://yoga/graphql', {
+        method: 'POST',
+        headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query:
+            'subscription ($after: ID) { healthChanged(after: $after) { historyId score issues { check } } }',
+          variables: { after },
+        }),
+      });
+      return sseReader(response);
+    };
+    type Next = { data: { healthChanged: { historyId: string | null; score: number; issues: unknown[] } } };
+    const sse = await subscribe(entries[0]!.id);
+    try {
+      // Every recorded state after the cursor, oldest first, each with its own id as cursor.
+      for (const entry of entries.slice(1)) {
+        const next = await sse.next<Next>();
+        expect(next.data.healthChanged).toEqual({ historyId: entry.id, score: entry.score, issues: [] });
+      }
+      // Then live: a change the watcher records reaches the subscriber with its new id.
+      const [team] = await seedTeams((sql, params) => t.db.query(sql, params), 'cursor', 1);
+      await seedPolls((sql, params) => t.db.query(sql, params), [team!]);
+      await t.db.query('delete from teams where id = $1', [team]);
+      watcher.poke();
+      let live = await sse.next<Next>();
+      // The current state comes first when the newest entry is not it (the test before recorded a
+      // made-up state): a report no entry records yet has no cursor.
+      if (live.data.healthChanged.historyId === null) live = await sse.next<Next>();
+      expect(BigInt(live.data.healthChanged.historyId!)).toBeGreaterThan(BigInt(entries.at(-1)!.id));
+      expect((await history()).at(-1)!.id).toBe(live.data.healthChanged.historyId);
+    } finally {
+      await sse.close();
+    }
+    // A cursor that is not a history id is refused.
+    const bad = await subscribe('x1');
+    const refused = await bad.next<{ errors?: Array<{ message: string }> }>();
+    await bad.close();
+    expect(JSON.stringify(refused)).toMatch(/after must be a health history id/);
   });
 });
