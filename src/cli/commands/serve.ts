@@ -15,7 +15,7 @@ export function registerServe(program: Command): void {
     )
     .action(() =>
       runCommand(async (config) => {
-        const db = await openDatabase(config);
+        const db = await openDatabase(config, { role: 'serve' });
         const app = await createApp(config, db.url).catch(async (err: unknown) => {
           await db.stop();
           throw err;
