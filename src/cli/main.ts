@@ -18,8 +18,13 @@ const program = new Command()
     'bulletproof-etl: refresh league reference data in PostgreSQL without orphaning or losing user data.\n' +
       'Configuration comes from the environment (DATABASE_URL, PORT, BPETL_API_TOKEN, …); see the README.',
   )
-  .showHelpAfterError()
-  .configureHelp({ sortSubcommands: false });
+  .showHelpAfterError('(add --help for usage)')
+  .configureHelp({ sortSubcommands: false })
+  // Commander's own failures (unknown command or option, missing argument) in the form every
+  // other failure takes: `error CODE: message`.
+  .configureOutput({
+    outputError: (text, write) => write(text.replace(/^error: /, 'error INVALID_INPUT: ')),
+  });
 
 registerServe(program);
 registerMigrate(program);

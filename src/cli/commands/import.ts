@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { ImportStats } from '../../services/import/import-teams.ts';
 import { cancelPipeline, startPipeline } from '../../services/pipeline/run-pipeline.ts';
 import type { PipelineEvent, PipelineRun } from '../../services/pipeline/runs.ts';
+import { preflightSource } from '../../sources/preflight.ts';
 import { EXIT_FAILURE, runCommand } from '../run-command.ts';
 import { withApp } from '../with-app.ts';
 
@@ -116,6 +117,8 @@ export function registerImport(program: Command): void {
         options: { dryRun?: boolean; league: string[]; allowShrink?: boolean; json?: boolean },
       ) =>
         runCommand(async (config) => {
+          // Before the database opens and a run is recorded: a typo costs milliseconds, not a run.
+          await preflightSource(path, { leagues: options.league, leagueOption: ' (--league)' });
           return withApp(config, async (app) => {
             const progress = progressReporter(!options.json);
             try {
