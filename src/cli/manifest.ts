@@ -52,7 +52,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   protection: {
     term: 'protection [options] <action> [target]',
     description:
-      'real-time orphan detection and the protection spec: enable | disable | status | add | remove | discover',
+      'real-time orphan detection and the protection spec: enable | disable | status | add | remove | discover; ' +
+      'changes | undo-change ID: what the tool changed in application tables',
     load: async () => (await import('./commands/protection.ts')).registerProtection,
   },
   watch: {
