@@ -93,6 +93,11 @@ export function printRunSummary(run: PipelineRun): void {
   if (orphans) out(`orphans: ${orphans.before} before, ${orphans.after} after`);
 }
 
+/** A run's error as the CLI spells its options: the API's `allowShrink` is `--allow-shrink` here. */
+export function cliMessage(message: string): string {
+  return message.replace(/\ballowShrink\b/g, '--allow-shrink');
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -145,7 +150,7 @@ export function registerImport(program: Command): void {
               else printRunSummary(run);
               if (run.status !== 'SUCCEEDED') {
                 process.stderr.write(
-                  `error ${run.error?.code ?? 'INTERNAL'}: ${run.error?.message ?? run.status}\n`,
+                  `error ${run.error?.code ?? 'INTERNAL'}: ${cliMessage(run.error?.message ?? run.status)}\n`,
                 );
                 return EXIT_FAILURE;
               }
