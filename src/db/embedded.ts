@@ -62,6 +62,14 @@ const LOCK_WAIT_MS = 180_000;
 const READY_WAIT_MS = 60_000;
 const STOP_WAIT_MS = 60_000;
 
+/** Server log files of a persistent cluster: `<clusterDir>/log/postgresql-….csv`. */
+export const CLUSTER_LOG_DIR = 'log';
+const PERSISTENT_FLAGS = [
+  ...['-c', 'logging_collector=on', '-c', 'log_destination=csvlog'],
+  ...['-c', `log_directory=${CLUSTER_LOG_DIR}`, '-c', 'log_filename=postgresql-%Y-%m-%d_%H%M%S.log'],
+  ...['-c', 'log_rotation_size=10MB', '-c', 'log_rotation_age=1d'],
+];
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function isAlive(pid: number): boolean {
@@ -97,7 +105,8 @@ function serverIds(): { uid: number; gid: number } | null {
 /** The first ancestor of `dir` that a user other than its owner cannot enter, or null. */
 async function firstClosedAncestor(dir: string): Promise<string | null> {
   for (let current = path.dirname(dir); ; current = path.dirname(current)) {
-    const { mode } = await fs.stat(current);
+    // A level not made yet will be (mode 0755): only those there can be closed.
+    const mode = (await fs.stat(current).catch(() => null))?.mode ?? 0o755;
     if ((mode & 0o001) === 0) return current;
     if (current === path.dirname(current)) return null;
   }
@@ -128,6 +137,11 @@ export async function clusterHome(dir: string): Promise<{ home: string; closed: 
   const closed = await firstClosedAncestor(dir);
   if (closed === null) return { home: dir, closed: null };
   return { home: relocatedHome(dir), closed };
+}
+
+/** The cluster's data directory (`pgdata`) for control directory `dir`. */
+export async function clusterDataDir(dir: string): Promise<string> {
+  return path.join((await clusterHome(path.resolve(dir))).home, 'pgdata');
 }
 
 // ---- cluster.lock ------------------------------------------------------------------------------
@@ -322,8 +336,9 @@ async function startPostmaster(
         [
           ...['-D', clusterDir, '-p', String(port)],
           ...['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-          // A throwaway test cluster need not survive a power cut; the persistent one keeps fsync on.
-          ...(options.persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off']),
+          // A throwaway test cluster need not survive a power cut; the persistent one keeps fsync on,
+          // and writes csvlog files the log monitor follows (pgdata/log, a new file per 10 MB or day).
+          ...(options.persistent ? PERSISTENT_FLAGS : ['-c', 'fsync=off', '-c', 'synchronous_commit=off']),
           ...options.postgresFlags,
         ],
         {

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -24,7 +24,6 @@ afterAll(async () => {
 });
 
 async function readState(dataDir: string): Promise<ClusterState | null> {
-  const { readFile } = await import('node:fs/promises');
   try {
     return JSON.parse(await readFile(path.join(dataDir, 'postgres/cluster.json'), 'utf8')) as ClusterState;
   } catch {
@@ -96,6 +95,33 @@ describe('the CLI beside a server on the embedded cluster', () => {
       new RegExp(`^postgres://postgres:[^@]+@127\\.0\\.0\\.1:${state.port}/bpetl$`),
     );
     expect(await currentDatabase(url.stdout.trim())).toBe('bpetl');
+
+    // Logs out of the box: PostgreSQL's csvlog and the server's own log, followed by the server
+    // (logFindings fills with no setup) and read by `bpetl logs` given no paths.
+    const client = new pg.Client({ connectionString: url.stdout.trim() });
+    await client.connect();
+    try {
+      await client
+        .query(`insert into teams (club_id, series_id, league_id, team_name) values (-1, -1, -1, 'x')`)
+        .catch(() => undefined);
+      const deadline = Date.now() + 60_000;
+      let found = 0;
+      while (found === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        const { rows } = await client.query<{ n: number }>(
+          `select count(*)::int as n from bpetl.log_findings where category = 'CONSTRAINT_VIOLATION'`,
+        );
+        found = rows[0]!.n;
+      }
+      expect(found).toBe(1);
+    } finally {
+      await client.end();
+    }
+    const serverLog = await readFile(path.join(dataDir, 'logs/bpetl.log'), 'utf8');
+    expect(JSON.parse(serverLog.split('\n')[0]!)).toMatchObject({ service: 'bpetl' });
+    const logs = await runCli(['logs', '--json', '--no-store'], env);
+    expect(logs.status).toBe(0);
+    expect(JSON.parse(logs.stdout).totals.CONSTRAINT_VIOLATION).toBeGreaterThanOrEqual(1);
 
     const health = await runCli(['health', '--json'], env);
     expect(health.stderr).not.toMatch(/error /);
