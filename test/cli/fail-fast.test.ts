@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -87,5 +88,19 @@ it('an unknown LOG_LEVEL is one configuration line, no stack trace', async () =>
     ['health'],
     'error INVALID_INPUT: Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"',
     { LOG_LEVEL: 'verbose' },
+  );
+});
+
+it('bpetl watch against a stopped server names the URL and says to start one', async () => {
+  const port = await new Promise<number>((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+  const url = `http://127.0.0.1:${port}/graphql`;
+  await failsFast(
+    ['watch', '--url', url],
+    `error SERVER_UNAVAILABLE: No bpetl server at ${url} (ECONNREFUSED): start it with \`bpetl serve\`, or pass --url`,
   );
 });
