@@ -45,7 +45,7 @@ describe('log output: pretty for a person, JSON for machines', () => {
     const prettyLogs = pretty.stdout.split('\n').filter((l) => l.includes('creating embedded PostgreSQL'));
     expect(prettyLogs).toHaveLength(1);
     expect(prettyLogs[0]).toMatch(PRETTY);
-    expect(prettyLogs[0]).toMatch(/ INFO  creating embedded PostgreSQL cluster \(first start\) dir=\//);
+    expect(prettyLogs[0]).toMatch(/ INFO {2}creating embedded PostgreSQL cluster \(first start\) dir=\//);
 
     await rm(path.join(dataDir, 'postgres'), { recursive: true, force: true });
     const json = await runCli(['migrate'], { ...env, LOG_FORMAT: 'json' });
