@@ -11,6 +11,7 @@ const BENCHES = [
   'orphan-latency.ts',
   'sse-load.ts',
   'log-scan.ts',
+  'startup.ts',
 ];
 const dir = import.meta.dirname;
 let failed = 0;

@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so `npx bpetl` works without a build step.
-import { register } from 'tsx/esm/api';
+// The compiled CLI (dist/, built by `npm install` / `npm ci` through `prepare`), or, in a checkout
+// that was never built (`npm ci --ignore-scripts`), the TypeScript source through tsx.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const compiled = new URL('../dist/cli/main.js', import.meta.url);
+if (existsSync(compiled)) {
+  await import(compiled.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

@@ -14,6 +14,8 @@ export interface Config {
   logPaths: string[];
   autoRepair: boolean;
   logLevel: string;
+  /** `pretty` on a terminal, `json` otherwise, unless LOG_FORMAT says which. */
+  logFormat: LogFormat;
   /** Where the embedded cluster and other local state live. */
   dataDir: string;
   /** Origins whose browser pages may call the API (CORS); none by default. */
@@ -22,6 +24,15 @@ export interface Config {
   maxUploadBytes: number;
   /** `masked`: log samples served through the API hide e-mail addresses and quoted literals. */
   logSamples: 'masked' | 'raw';
+}
+
+export type LogFormat = 'pretty' | 'json';
+
+/** LOG_FORMAT when it names one, else pretty on a terminal and JSON otherwise. */
+export function logFormatFor(raw: string | undefined, isTTY: boolean): LogFormat {
+  const value = raw?.trim().toLowerCase();
+  if (value === 'pretty' || value === 'json') return value;
+  return isTTY ? 'pretty' : 'json';
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -102,7 +113,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fail('BPETL_API_TOKEN', 'must be at least 16 characters long');
   }
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
-  if (!LOG_LEVELS.includes(logLevel)) fail('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(logLevel)) {
+    fail('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const logFormat = env.LOG_FORMAT?.trim();
+  if (logFormat && !['pretty', 'json'].includes(logFormat.toLowerCase())) {
+    fail('LOG_FORMAT', `must be pretty or json, got "${logFormat}"`);
+  }
   return {
     databaseUrl: parseDatabaseUrl(env.DATABASE_URL),
     port: parsePort(env.PORT),
@@ -115,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     autoRepair: parseBoolean('BPETL_AUTO_REPAIR', env.BPETL_AUTO_REPAIR),
     logLevel,
+    logFormat: logFormatFor(logFormat, Boolean(process.stdout.isTTY)),
     dataDir: path.resolve(env.BPETL_DATA_DIR?.trim() || '.bpetl'),
     corsOrigins: parseOrigins(env.BPETL_CORS_ORIGINS),
     maxUploadBytes: parseUploadMegabytes(env.BPETL_MAX_UPLOAD_MB),

@@ -8,6 +8,8 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'SOURCE_UNREADABLE',
   'DATABASE_UNAVAILABLE',
+  /** The CLI's: no bpetl server answers at the URL it was given (`bpetl watch`). */
+  'SERVER_UNAVAILABLE',
   'CANCELLED',
   'SCHEMA_MISFIT',
   'INTERNAL',

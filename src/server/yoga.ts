@@ -13,7 +13,7 @@ import type { GraphQLContext } from '../schema/context.ts';
 import { schema } from '../schema/index.ts';
 import { bearerToken, tokenMatches, useRequireToken } from './auth.ts';
 import { corsFor, CSRF_HEADERS } from './cors.ts';
-import { renderGraphiQLPage } from './graphiql.ts';
+import { DEFAULT_QUERY, renderGraphiQLPage, useGraphiQLCompression } from './graphiql.ts';
 import { useSubscriptionMetrics } from './metrics.ts';
 import { mapStrings, relativePaths, useRelativePaths } from './relative-paths.ts';
 import { useRequestBodies } from './request-body.ts';
@@ -69,7 +69,7 @@ export function createYogaServer(app: App): Yoga {
     // useRequestBodies counts every body itself; yoga's own counter reads ahead of a slow consumer
     // (an upload waiting for the disk) and would buffer what the stream's backpressure holds back.
     maxRequestBodySize: false,
-    graphiql: { title: 'bulletproof-etl', subscriptionsProtocol: 'SSE' },
+    graphiql: { title: 'bulletproof-etl', subscriptionsProtocol: 'SSE', defaultQuery: DEFAULT_QUERY },
     logging: {
       debug: (...args) => logger.debug(args.map(String).join(' ')),
       info: (...args) => logger.info(args.map(String).join(' ')),
@@ -93,6 +93,7 @@ export function createYogaServer(app: App): Yoga {
       };
     },
     plugins: [
+      useGraphiQLCompression(),
       // Browsers send forms and text/plain cross-origin without asking: those need a header no form can set.
       // GET runs no mutation (yoga refuses them) and GraphiQL subscribes over GET: only other methods.
       skipForGet(useCSRFPrevention({ requestHeaders: CSRF_HEADERS }) as Plugin) as Plugin<GraphQLContext>,

@@ -42,3 +42,21 @@ export function normaliseLeagueCode(value: unknown): LeagueCode | null {
 export function leagueInfo(code: LeagueCode): LeagueInfo {
   return KNOWN_LEAGUES[code];
 }
+
+/** The known codes with their other accepted spellings, for messages: `APTA_CHICAGO (or APTA), …`. */
+export function describeLeagueCodes(): string {
+  return (Object.values(KNOWN_LEAGUES) as LeagueInfo[])
+    .map((info) => (info.aliases.length ? `${info.code} (or ${info.aliases.join(', ')})` : info.code))
+    .join(', ');
+}
+
+/**
+ * Why `value` is not a league, with the codes that are (case and punctuation do not matter);
+ * `where` follows the value: ` in the leagues option`.
+ */
+export function unknownLeagueMessage(value: string, where = ''): string {
+  return (
+    `unknown league "${value}"${where}: known leagues are ${describeLeagueCodes()}; ` +
+    'case, spaces and punctuation do not matter (apta-chicago is APTA_CHICAGO)'
+  );
+}

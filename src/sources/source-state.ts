@@ -1,6 +1,6 @@
 import { AppError } from '../errors.ts';
 import { BoundedMemo } from './bounded-memo.ts';
-import { type LeagueCode, normaliseLeagueCode } from './leagues.ts';
+import { type LeagueCode, normaliseLeagueCode, unknownLeagueMessage } from './leagues.ts';
 import { DEFAULT_MAX_STRING_LENGTH } from './record-check.ts';
 import type {
   FileSummary,
@@ -144,7 +144,7 @@ function parseLeagueFilter(leagues: string[] | undefined): Set<LeagueCode> | nul
   for (const league of leagues) {
     const code = normaliseLeagueCode(league);
     if (!code) {
-      throw new AppError('INVALID_INPUT', `unknown league "${league}" in the leagues option`, { league });
+      throw new AppError('INVALID_INPUT', unknownLeagueMessage(league, ' in the leagues option'), { league });
     }
     codes.add(code);
   }

@@ -1,11 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
+import { relocatedHome } from '../../src/db/embedded.ts';
 import { runCli, spawnCli, waitForOutput } from '../helpers/cli.ts';
 
 const dirs: string[] = [];
@@ -48,15 +50,26 @@ describe('bad configuration gives one clear line and a non-zero exit', () => {
   });
 
   // Only root hands the server to another user, so only then can a directory be out of its reach.
-  it.skipIf(process.getuid?.() !== 0)('a data directory the database user cannot reach', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'bpetl-closed-'));
-    dirs.push(dir);
-    const result = await runCli(['migrate'], { BPETL_DATA_DIR: path.join(dir, 'data') });
-    expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe(
-      `error DATABASE_UNAVAILABLE: The embedded PostgreSQL runs as user "postgres", which cannot enter ${dir}: allow it (chmod o+x ${dir}) or set BPETL_DATA_DIR to a directory it can reach`,
-    );
-  });
+  it.skipIf(process.getuid?.() !== 0)(
+    'a data directory the database user cannot reach: the cluster lives elsewhere, and says where',
+    { timeout: 120_000 },
+    async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'bpetl-closed-'));
+      dirs.push(dir);
+      const dataDir = path.join(dir, 'data');
+      const home = relocatedHome(path.join(dataDir, 'postgres'));
+      dirs.push(home);
+      const result = await runCli(['migrate'], { BPETL_DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+      expect(result.stderr).not.toMatch(/error /);
+      expect(result.status).toBe(0);
+      const said = `the embedded PostgreSQL runs as user "postgres", which cannot enter ${dir}: its cluster lives in ${path.join(home, 'pgdata')}`;
+      expect(result.stdout + result.stderr).toContain(JSON.stringify(said).slice(1, -1));
+      expect(existsSync(path.join(home, 'pgdata', 'PG_VERSION'))).toBe(true);
+      // The directory it could not enter stays closed; the control files stay in the data directory.
+      expect((await stat(dir)).mode & 0o777).toBe(0o700);
+      expect(existsSync(path.join(dataDir, 'postgres', 'password'))).toBe(false);
+    },
+  );
 
   it('port in use, and a second serve on the same embedded cluster', { timeout: 180_000 }, async () => {
     const dataDir = await tempDir();
@@ -69,7 +82,7 @@ describe('bad configuration gives one clear line and a non-zero exit', () => {
       const second = await runCli(['serve'], { BPETL_DATA_DIR: dataDir, PORT: '0' });
       expect(second.status).toBe(1);
       expect(second.stderr).toMatch(
-        /error DATABASE_UNAVAILABLE: The embedded database in .* is in use by another bpetl process \(pid \d+\)/,
+        /error DATABASE_UNAVAILABLE: The embedded database in .* is in use by another bpetl serve \(pid \d+\): stop it first/,
       );
 
       const clash = await runCli(['serve'], {

@@ -95,7 +95,9 @@ describe('file-level failures', () => {
     const dir = writeFeed({ 'series_stats.json': '[]' });
     await expect(openLeagueFeed(dir, { leagues: ['NSTF', 'BOSTON'] })).rejects.toMatchObject({
       code: 'INVALID_INPUT',
-      message: 'unknown league "BOSTON" in the leagues option',
+      message:
+        'unknown league "BOSTON" in the leagues option: known leagues are APTA_CHICAGO (or APTA), NSTF (or NSFT), CNSWPL, CITA; ' +
+        'case, spaces and punctuation do not matter (apta-chicago is APTA_CHICAGO)',
     });
   });
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 
 import { checkHealth, type HealthReport, type HealthStatus } from '../../services/health/report.ts';
 import { runCommand } from '../run-command.ts';
-import { withApp } from '../with-app.ts';
+import { withDb } from '../with-db.ts';
 
 /** Exit status per health status, so cron and monitors can act on `bpetl health`. */
 export const HEALTH_EXIT: Record<HealthStatus, number> = { HEALTHY: 0, DEGRADED: 1, CRITICAL: 2 };
@@ -33,8 +33,8 @@ export function registerHealth(program: Command): void {
     .option('--json', 'print the HealthReport as one JSON document')
     .action((options: { json?: boolean }) =>
       runCommand((config) =>
-        withApp(config, async (app) => {
-          const report = await checkHealth(app.db.manager);
+        withDb(config, async (db) => {
+          const report = await checkHealth(db);
           if (options.json) process.stdout.write(`${JSON.stringify(healthJson(report), null, 2)}\n`);
           else printHealth(report);
           return HEALTH_EXIT[report.status];

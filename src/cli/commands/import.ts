@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { ImportStats } from '../../services/import/import-teams.ts';
 import { cancelPipeline, startPipeline } from '../../services/pipeline/run-pipeline.ts';
 import type { PipelineEvent, PipelineRun } from '../../services/pipeline/runs.ts';
+import { preflightSource } from '../../sources/preflight.ts';
 import { EXIT_FAILURE, runCommand } from '../run-command.ts';
 import { withApp } from '../with-app.ts';
 
@@ -24,34 +25,47 @@ export function runJson(run: PipelineRun) {
 
 const STEPS = ['validate', 'repair', 'snapshot', 'import', 'restore', 'verify'];
 
-/** A progress bar on a terminal, one plain line per step event otherwise (logs, CI). */
-export function progressReporter(enabled: boolean): { onEvent(event: PipelineEvent): void; stop(): void } {
+/**
+ * A progress bar on a terminal, one plain line per step event otherwise (logs, CI). `stream`:
+ * where it draws (stderr; a test passes its own).
+ */
+export function progressReporter(
+  enabled: boolean,
+  stream: NodeJS.WriteStream = process.stderr,
+): { onEvent(event: PipelineEvent): void; stop(): void } {
   if (!enabled) return { onEvent: () => undefined, stop: () => undefined };
-  if (!process.stderr.isTTY) {
+  if (!stream.isTTY) {
     return {
-      onEvent: (e) => process.stderr.write(`[${e.step}] ${e.status.toLowerCase()}: ${e.message}\n`),
+      onEvent: (e) => stream.write(`[${e.step}] ${e.status.toLowerCase()}: ${e.message}\n`),
       stop: () => undefined,
     };
   }
   const bar = new cliProgress.SingleBar(
     {
       format: 'pipeline [{bar}] {value}/{total} {step}: {message}',
-      stream: process.stderr,
+      stream,
       hideCursor: true,
     },
     cliProgress.Presets.shades_classic,
   );
   bar.start(STEPS.length, 0, { step: 'start', message: '' });
+  let reached = 0;
   return {
     onEvent(e) {
+      if (e.step === 'run') {
+        // The bar ends where the run ended: full only when it succeeded, with the run's status.
+        if (e.status === 'RUNNING') bar.update(0, { step: 'run', message: e.message.slice(0, 60) });
+        else {
+          bar.update(e.status === 'SUCCEEDED' ? STEPS.length : reached, {
+            step: e.status,
+            message: e.message.slice(0, 60),
+          });
+        }
+        return;
+      }
       const index = STEPS.indexOf(e.step);
-      const value =
-        e.step === 'run'
-          ? e.status === 'RUNNING'
-            ? 0
-            : STEPS.length
-          : index + (e.status === 'DONE' ? 1 : 0);
-      bar.update(value, { step: e.step, message: e.message.slice(0, 60) });
+      reached = Math.max(reached, index + (e.status === 'DONE' ? 1 : 0));
+      bar.update(reached, { step: e.step, message: e.message.slice(0, 60) });
     },
     stop: () => bar.stop(),
   };
@@ -66,8 +80,11 @@ export function printRunSummary(run: PipelineRun): void {
       `scope: ${imported.scope.join(', ')}; ${imported.records.read} records read, ${imported.rejected} rejected`,
     );
     for (const [table, c] of Object.entries(imported.tables)) {
+      // A dry run speaks of what would have happened.
       out(
-        `  ${table.padEnd(14)} ${c.inserted} inserted, ${c.updated} updated, ${c.unchanged} unchanged, ${c.retired} retired`,
+        run.dryRun
+          ? `  ${table.padEnd(14)} would insert ${c.inserted}, update ${c.updated}, leave ${c.unchanged} unchanged, retire ${c.retired}`
+          : `  ${table.padEnd(14)} ${c.inserted} inserted, ${c.updated} updated, ${c.unchanged} unchanged, ${c.retired} retired`,
       );
     }
     for (const r of imported.rejections.slice(0, 10)) {
@@ -82,14 +99,26 @@ export function printRunSummary(run: PipelineRun): void {
     { remapped: number; unmatched: number; followedPlayerIds?: number } | undefined;
   if (restore) {
     const followed = restore.followedPlayerIds
-      ? `, ${restore.followedPlayerIds} followed their player's new id`
+      ? run.dryRun
+        ? `, ${restore.followedPlayerIds} would follow their player's new id`
+        : `, ${restore.followedPlayerIds} followed their player's new id`
       : '';
     out(
-      `user data: ${restore.remapped} re-pointed${followed}, ${restore.unmatched} left unmatched (reported)`,
+      run.dryRun
+        ? `user data: would re-point ${restore.remapped}${followed}, would leave ${restore.unmatched} unmatched (reported)`
+        : `user data: ${restore.remapped} re-pointed${followed}, ${restore.unmatched} left unmatched (reported)`,
     );
   }
   const orphans = run.stats?.orphans as { before: number; after: number } | undefined;
-  if (orphans) out(`orphans: ${orphans.before} before, ${orphans.after} after`);
+  if (orphans) {
+    const after = run.dryRun ? ' (would be)' : '';
+    out(`orphans: ${orphans.before} before, ${orphans.after} after${after}`);
+  }
+}
+
+/** A run's error as the CLI spells its options: the API's `allowShrink` is `--allow-shrink` here. */
+export function cliMessage(message: string): string {
+  return message.replace(/\ballowShrink\b/g, '--allow-shrink');
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -116,6 +145,8 @@ export function registerImport(program: Command): void {
         options: { dryRun?: boolean; league: string[]; allowShrink?: boolean; json?: boolean },
       ) =>
         runCommand(async (config) => {
+          // Before the database opens and a run is recorded: a typo costs milliseconds, not a run.
+          await preflightSource(path, { leagues: options.league, leagueOption: ' (--league)' });
           return withApp(config, async (app) => {
             const progress = progressReporter(!options.json);
             try {
@@ -142,7 +173,7 @@ export function registerImport(program: Command): void {
               else printRunSummary(run);
               if (run.status !== 'SUCCEEDED') {
                 process.stderr.write(
-                  `error ${run.error?.code ?? 'INTERNAL'}: ${run.error?.message ?? run.status}\n`,
+                  `error ${run.error?.code ?? 'INTERNAL'}: ${cliMessage(run.error?.message ?? run.status)}\n`,
                 );
                 return EXIT_FAILURE;
               }

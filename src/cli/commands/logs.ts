@@ -3,8 +3,10 @@ import path from 'node:path';
 
 import type { Command } from 'commander';
 import pg from 'pg';
+import { glob } from 'tinyglobby';
 
 import { openDatabase } from '../../app/database.ts';
+import { ownLogPaths } from '../../app/log-files.ts';
 import type { Config } from '../../config.ts';
 import { AppError } from '../../errors.ts';
 import { logger } from '../../logger.ts';
@@ -236,6 +238,15 @@ async function patternsFrom(file: string): Promise<LogPattern[]> {
   }
 }
 
+/** bpetl's own log files (see ownLogPaths) that exist now. */
+async function writtenLogs(config: Config): Promise<string[]> {
+  const found: string[] = [];
+  for (const candidate of await ownLogPaths(config)) {
+    if ((await glob(candidate, { absolute: true })).length > 0) found.push(candidate);
+  }
+  return found;
+}
+
 export function registerLogs(program: Command): void {
   program
     .command('logs')
@@ -252,11 +263,14 @@ export function registerLogs(program: Command): void {
     .option('--no-store', 'never store findings, even when DATABASE_URL is set')
     .action((args: string[], options: LogsOptions) =>
       runCommand(async (config) => {
-        const paths = args.length > 0 ? args : config.logPaths;
+        // Neither named nor configured: the logs bpetl writes itself, those there are.
+        const paths =
+          args.length > 0 ? args : config.logPaths.length > 0 ? config.logPaths : await writtenLogs(config);
         if (paths.length === 0) {
           throw new AppError(
             'INVALID_INPUT',
-            'No log paths: name files, directories or globs (`bpetl logs /var/log/postgresql`) or set BPETL_LOG_PATHS',
+            'No log paths: name files, directories or globs (`bpetl logs /var/log/postgresql`) or set BPETL_LOG_PATHS; ' +
+              `without either, the logs bpetl serve writes under ${config.dataDir} are read, and there are none yet`,
           );
         }
         if (options.watch && options.analyze) {

@@ -6,10 +6,12 @@ import { withApp } from '../with-app.ts';
 
 function printReport(report: RepairReport, emergency: boolean): void {
   const out: string[] = [];
-  const verb = report.dryRun ? 'would repair' : 'repaired';
+  // A dry run speaks in the conditional: nothing was repaired or quarantined.
+  const repair = report.dryRun ? 'would repair' : 'repaired';
+  const quarantine = report.dryRun ? 'would quarantine' : 'quarantined';
   if (emergency) out.push(`full scan: ${report.detected} orphan(s) without an event`);
   out.push(
-    `${report.examined} open orphan event(s); ${verb} ${report.repaired.length}, quarantined ${report.quarantined.length}`,
+    `${report.examined} open orphan event(s); ${repair} ${report.repaired.length}, ${quarantine} ${report.quarantined.length}`,
   );
   for (const r of report.repaired) {
     out.push(
@@ -17,7 +19,7 @@ function printReport(report: RepairReport, emergency: boolean): void {
     );
   }
   for (const q of report.quarantined) {
-    out.push(`  quarantined ${q.table}.${q.column} row ${q.rowId}: ${q.missingRef} (${q.reason})`);
+    out.push(`  ${quarantine} ${q.table}.${q.column} row ${q.rowId}: ${q.missingRef} (${q.reason})`);
   }
   process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 
 import { createApp } from '../../app/app.ts';
 import { openDatabase } from '../../app/database.ts';
+import { ownLogPaths, serverLogFile } from '../../app/log-files.ts';
 import { startServices } from '../../app/start-services.ts';
-import { logger } from '../../logger.ts';
+import { logger, logToFile } from '../../logger.ts';
 import { startHttpServer } from '../../server/http.ts';
 import { runCommand, waitForShutdownSignal } from '../run-command.ts';
 
@@ -14,8 +15,16 @@ export function registerServe(program: Command): void {
       'serve the operator console at / and GraphQL (with GraphiQL) at /graphql; starts the embedded database when DATABASE_URL is unset',
     )
     .action(() =>
-      runCommand(async (config) => {
-        const db = await openDatabase(config);
+      runCommand(async (serveConfig) => {
+        // Its own log goes to the data directory too, and is followed with PostgreSQL's (when
+        // embedded) besides BPETL_LOG_PATHS: the log monitor has something to read out of the box.
+        logToFile(serverLogFile(serveConfig));
+        const own = await ownLogPaths(serveConfig);
+        const config = {
+          ...serveConfig,
+          logPaths: [...serveConfig.logPaths, ...own.filter((p) => !serveConfig.logPaths.includes(p))],
+        };
+        const db = await openDatabase(config, { role: 'serve' });
         const app = await createApp(config, db.url).catch(async (err: unknown) => {
           await db.stop();
           throw err;

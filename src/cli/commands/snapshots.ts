@@ -41,12 +41,13 @@ function printSnapshot(s: SnapshotSummary): void {
 }
 
 function printRestore(r: RestoreResult): void {
+  const remapped = (n: number) => (r.dryRun ? `${n} would be remapped` : `${n} remapped`);
   write(
     `${r.dryRun ? 'dry run: would restore' : 'restored'} from snapshot ${r.snapshotId}: ` +
-      `${r.checked} checked, ${r.remapped} remapped, ${r.unchanged} unchanged, ${r.unmatched} unmatched\n`,
+      `${r.checked} checked, ${remapped(r.remapped)}, ${r.unchanged} unchanged, ${r.unmatched} unmatched\n`,
   );
   for (const ref of r.byReference.filter((b) => b.remapped || b.unmatched)) {
-    write(`  ${ref.reference}: ${ref.remapped} remapped, ${ref.unmatched} unmatched\n`);
+    write(`  ${ref.reference}: ${remapped(ref.remapped)}, ${ref.unmatched} unmatched\n`);
   }
 }
 

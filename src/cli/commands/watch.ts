@@ -153,7 +153,15 @@ async function watch(
 ) {
   const cursor = await loadCursor(options.cursorFile);
   const logAlert = await logAlertSubscription(options.url, options.token).catch((err: unknown) => {
-    throw new AppError('DATABASE_UNAVAILABLE', `Cannot reach ${options.url}: ${(err as Error).message}`);
+    if (err instanceof AppError) throw err;
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    throw new AppError(
+      'SERVER_UNAVAILABLE',
+      cause === 'ECONNREFUSED' || cause === 'ENOTFOUND' || cause === 'EHOSTUNREACH'
+        ? `No bpetl server at ${options.url} (${cause}): start it with \`bpetl serve\`, or pass --url`
+        : `Cannot reach ${options.url}: ${(err as Error).message}${cause ? ` (${cause})` : ''}`,
+      { url: options.url },
+    );
   });
   const client = createClient({
     url: options.url.replace(/^http/, 'ws'),

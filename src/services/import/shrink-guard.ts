@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 
 import { AppError } from '../../errors.ts';
+import { demoShrinkNote } from '../demo/rows.ts';
 import type { ImportStats, Shrink } from './import-stats.ts';
 import * as resolve from './resolve.sql.ts';
 import type { ImportShape } from './shape.ts';
@@ -43,7 +44,8 @@ export async function checkShrink(
   ];
   throw new AppError(
     'SHRINK_GUARD',
-    `the import would retire ${parts.join(', ')}; more than ${SHRINK_LIMIT * 100} % needs allowShrink`,
+    `the import would retire ${parts.join(', ')}; more than ${SHRINK_LIMIT * 100} % needs allowShrink` +
+      (await demoShrinkNote(client, stats.shrink.filter(over))),
     { leagues: details },
   );
 }

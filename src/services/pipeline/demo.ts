@@ -7,6 +7,7 @@ import { AppError } from '../../errors.ts';
 import { seedUserDataOn, type SeedUserDataResult } from '../../generator/user-data.ts';
 import { writeLeagueFeed } from '../../generator/write-feed.ts';
 import { logger } from '../../logger.ts';
+import { markReferenceRows, recordReferenceRows, recordUserRows } from '../demo/rows.ts';
 import type { ServiceHost } from '../host.ts';
 import type { PipelineHooks } from './execute.ts';
 import { startPipeline } from './run-pipeline.ts';
@@ -35,6 +36,8 @@ export async function loadDemo(
   try {
     const seed = options.seed ?? DEMO_SEED;
     await writeLeagueFeed(dir, { seed, teams: options.teams ?? DEMO_TEAMS });
+    // Reference rows created after this mark are the demo run's (recorded once it succeeds).
+    const mark = await markReferenceRows(app.db);
     const started = await startPipeline(app, { path: dir, label: 'demo feed' }, { onEvent: options.onEvent });
     const run = await started.finished;
     if (run.status !== 'SUCCEEDED') {
@@ -43,6 +46,9 @@ export async function loadDemo(
         `demo import ended ${run.status}: ${run.error?.message ?? 'no error recorded'}`,
         { runId: run.id },
       );
+    }
+    if ((await recordReferenceRows(app.db, mark, run.id)) === null) {
+      logger.warn('another import ran beside the demo: its reference rows are not recorded as demo data');
     }
     const userData = await seedOnce(app, seed);
     return { run, userData };
@@ -53,11 +59,14 @@ export async function loadDemo(
 
 async function seedOnce(app: Pick<ServiceHost, 'db'>, seed: string): Promise<SeedUserDataResult | null> {
   return withTransaction(app.db, undefined, async (tx) => {
-    const rows: unknown[] = await tx.query(`select 1 from bpetl.settings where key = $1 for update`, [
-      DEMO_SETTING,
-    ]);
+    // Removed (`bpetl demo --remove`) is not loaded: the next explicit demo seeds users again.
+    const rows: unknown[] = await tx.query(
+      `select 1 from bpetl.settings where key = $1 and value->'removedAt' is null for update`,
+      [DEMO_SETTING],
+    );
     if (rows.length > 0) return null;
     const result = await seedUserDataOn(await pgClientOf(tx), { seed });
+    await recordUserRows(tx);
     await tx.query(
       `insert into bpetl.settings (key, value) values ($1, $2::jsonb)
        on conflict (key) do update set value = excluded.value, updated_at = now()`,
