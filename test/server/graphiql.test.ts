@@ -77,6 +77,12 @@ describe.skipIf(!executablePath)('GraphiQL in a real browser', () => {
     await expect
       .poll(() => page.locator('.graphiql-execute-button').getAttribute('aria-label'))
       .toMatch(/stop/i);
+    // The button turns before the request reaches the server: wait until the server streams it, or
+    // the delete below could come first and, being older than the subscription, never be sent.
+    const metrics = http.url.replace(/\/graphql$/, '/metrics');
+    await expect
+      .poll(async () => (await fetch(metrics)).text(), { timeout: 30_000 })
+      .toMatch(/^bpetl_subscriptions_active\{field="orphanDetected"\} 1$/m);
     await t.db.query(
       `set session_replication_role = replica; delete from teams where id = 1; reset session_replication_role`,
     );
