@@ -98,11 +98,11 @@ describe('players attach to the teams of the team lists', () => {
   it('a record naming the wrong series is matched by team name, never creating a team', async () => {
     const s = await dryRun({
       'series_stats.json': [
-        stats('CNSWPL', 'Series 6', 'Winter Club 6'),
+        stats('CNSWPL', 'Series 6', 'Frostvale Club 6'),
         stats('CNSWPL', 'Series 2', 'Oakmere 2'),
       ],
       'players.json': [
-        player('CNSWPL', 'Series 1', 'Winter Club 6', 'Winter'),
+        player('CNSWPL', 'Series 1', 'Frostvale Club 6', 'Frostvale'),
         player('CNSWPL', 'Series 1', 'Oakmere 2', 'Oak'),
       ],
     });
@@ -116,7 +116,7 @@ describe('players attach to the teams of the team lists', () => {
         file: 'players.json',
         league: 'CNSWPL',
         count: 2,
-        sample: 'record 0: "Winter Club 6" in "Series 1" → Winter Club 6 (Series 6)',
+        sample: 'record 0: "Frostvale Club 6" in "Series 1" → Frostvale Club 6 (Series 6)',
         action: 'matched by team name',
         message:
           '2 CNSWPL player records name series Series 1, but their teams are in 2 series of the team lists: matched by team name',
@@ -126,13 +126,13 @@ describe('players attach to the teams of the team lists', () => {
 
   it('a name without its division marker matches the one team that carries it', async () => {
     const s = await dryRun({
-      'series_stats.json': [stats('APTA_CHICAGO', 'Chicago 7 SW', 'Butterfield - 7 SW')],
-      'players.json': [player('APTA_CHICAGO', 'Series 7', 'Butterfield 7', 'Butterfield')],
+      'series_stats.json': [stats('APTA_CHICAGO', 'Chicago 7 SW', 'Copperleaf - 7 SW')],
+      'players.json': [player('APTA_CHICAGO', 'Series 7', 'Copperleaf 7', 'Copperleaf')],
     });
     expect([s.rejected, s.tables.teams.inserted, s.tables.players.inserted]).toEqual([0, 1, 1]);
     expect(codes(s)).toEqual([['PLAYERS_MATCHED_WITHOUT_MARKER', 'APTA_CHICAGO', 1]]);
     expect(s.warnings[0]!.sample).toBe(
-      'record 0: "Butterfield 7" in "Series 7" → Butterfield - 7 SW (Chicago 7 SW)',
+      'record 0: "Copperleaf 7" in "Series 7" → Copperleaf - 7 SW (Chicago 7 SW)',
     );
   });
 
@@ -166,14 +166,14 @@ describe('players attach to the teams of the team lists', () => {
   it('the series a team name carries breaks a tie between markers', async () => {
     const s = await dryRun({
       'series_stats.json': [
-        stats('APTA_CHICAGO', 'Chicago 7 SW', 'Butterfield - 7 SW'),
-        stats('APTA_CHICAGO', 'Chicago 7', 'Butterfield - 7 E'),
+        stats('APTA_CHICAGO', 'Chicago 7 SW', 'Copperleaf - 7 SW'),
+        stats('APTA_CHICAGO', 'Chicago 7', 'Copperleaf - 7 E'),
       ],
-      'players.json': [player('APTA_CHICAGO', 'Series 8', 'Butterfield 7')],
+      'players.json': [player('APTA_CHICAGO', 'Series 8', 'Copperleaf 7')],
     });
     expect(s.rejected).toBe(0);
     expect(s.warnings[0]!.sample).toBe(
-      'record 0: "Butterfield 7" in "Series 8" → Butterfield - 7 E (Chicago 7)',
+      'record 0: "Copperleaf 7" in "Series 8" → Copperleaf - 7 E (Chicago 7)',
     );
   });
 
@@ -209,16 +209,16 @@ describe('players attach to the teams of the team lists', () => {
 
   it('CITA names teams after their club: a name alone never matches, with its series it does', async () => {
     const lists = {
-      'series_stats.json': [stats('CITA', 'Series 4.5 & Under Fri', 'North Shore Racquet Club')],
+      'series_stats.json': [stats('CITA', 'Series 4.5 & Under Fri', 'Lakeside Paddle Club')],
     };
     const alone = await dryRun({
       ...lists,
-      'players.json': [player('CITA', 'Series 3.5', 'North Shore Racquet Club')],
+      'players.json': [player('CITA', 'Series 3.5', 'Lakeside Paddle Club')],
     });
     expect(alone.rejected).toBe(1);
     const withSeries = await dryRun({
       ...lists,
-      'players.json': [player('CITA', 'Series 4.5 & Under Fri', 'north shore  racquet club')],
+      'players.json': [player('CITA', 'Series 4.5 & Under Fri', 'lakeside  paddle club')],
     });
     expect([withSeries.rejected, withSeries.warnings]).toEqual([0, []]);
   });
@@ -280,13 +280,13 @@ describe('players attach to the teams of the team lists', () => {
 
   it('bpetl import prints one line per warning, and --json carries them', async () => {
     const source = await feed({
-      'series_stats.json': [stats('CNSWPL', 'Series 6', 'Winter Club 6')],
-      'players.json': [player('CNSWPL', 'Series 1', 'Winter Club 6', 'Winter', { Captain: 'Maybe' })],
+      'series_stats.json': [stats('CNSWPL', 'Series 6', 'Frostvale Club 6')],
+      'players.json': [player('CNSWPL', 'Series 1', 'Frostvale Club 6', 'Frostvale', { Captain: 'Maybe' })],
     });
     const text = await runCli(['import', source, '--dry-run', '--allow-shrink'], { DATABASE_URL: db.url });
     expect(text.status, text.stderr).toBe(0);
     expect(text.stdout).toMatch(
-      /^ {2}warning PLAYERS_MATCHED_BY_NAME \(players\.json\): 1 CNSWPL player records name a team the team lists do not hold under that name and series: matched by team name; e\.g\. record 0: "Winter Club 6" in "Series 1" → Winter Club 6 \(Series 6\)$/m,
+      /^ {2}warning PLAYERS_MATCHED_BY_NAME \(players\.json\): 1 CNSWPL player records name a team the team lists do not hold under that name and series: matched by team name; e\.g\. record 0: "Frostvale Club 6" in "Series 1" → Frostvale Club 6 \(Series 6\)$/m,
     );
     expect(text.stdout).toMatch(
       /^ {2}warning VALUE_UNREADABLE \(players\.json\): 1 CNSWPL player records have a Captain that cannot be read: stored as null; e\.g\. record 0: Captain is "Maybe"$/m,
