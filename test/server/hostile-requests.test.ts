@@ -113,7 +113,7 @@ describe('hostile GraphQL requests get clear errors and the server stays up', ()
     try {
       const res = await post(JSON.stringify({ query: '{ leagues { id } }' }), { 'x-request-id': 'req-4711' });
       expect(res.body.errors?.[0]?.message).toBe('Unexpected error.');
-      // The client gets the request id to quote; the log has the same id next to the real error.
+      // The client gets the request id to quote (masked-error-log.test.ts finds it in the log).
       expect(res.body.errors?.[0]?.extensions).toMatchObject({
         code: 'INTERNAL_SERVER_ERROR',
         requestId: 'req-4711',
