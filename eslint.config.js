@@ -3,7 +3,19 @@ import simpleImportSort from 'eslint-plugin-simple-import-sort';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', '.bpetl', 'coverage', 'test-results', 'bin', 'console/dist', 'dist'] },
+  {
+    ignores: [
+      'node_modules',
+      '.bpetl',
+      'coverage',
+      'test-results',
+      'bin',
+      'console/dist',
+      'reports',
+      '.stryker-tmp',
+      'dist',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

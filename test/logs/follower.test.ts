@@ -125,6 +125,7 @@ describe('LogFollower', () => {
     expect(seen.sort((x, y) => x - y)).toEqual([3, 50, 51, 52]);
   });
 
+  // The real store failing mid-commit (findings and offsets in one transaction): test/services/logs/findings.test.ts.
   it('delivers a batch again after its commit failed, and only once', async () => {
     const log = path.join(dir, 'app.log');
     await writeFile(log, lines(0, 4));

@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { connectionAuthorized, tokenMatches } from '../../src/server/auth.ts';
 import { type HttpServer, startHttpServer } from '../../src/server/http.ts';
 import { useTestApp } from '../helpers/app.ts';
+import { sseReader } from '../services/orphans/helpers.ts';
 import { send } from './raw-http.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -115,6 +116,65 @@ describe('with BPETL_API_TOKEN set, through real sockets', () => {
   it('graphql-ws: the right token connects', async () => {
     expect(await connect({ Authorization: `Bearer ${TOKEN}` })).toEqual({ acked: true });
     expect(await connect({ token: TOKEN })).toEqual({ acked: true });
+  });
+
+  it('graphql-ws: with the token a subscription streams; a query sent before connection_init is refused', async () => {
+    const socket = new WebSocket(http.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const messages: Array<{ type: string; id?: string; payload?: unknown }> = [];
+    const next = new Promise<void>((resolve) =>
+      socket.on('message', (data) => {
+        const message = JSON.parse(String(data)) as { type: string; id?: string; payload?: unknown };
+        messages.push(message);
+        if (message.type === 'connection_ack') {
+          socket.send(
+            JSON.stringify({
+              id: '1',
+              type: 'subscribe',
+              payload: { query: 'subscription { healthChanged { score } }' },
+            }),
+          );
+        }
+        if (message.type === 'next' || message.type === 'error') resolve();
+      }),
+    );
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: `Bearer ${TOKEN}` } }));
+    await next;
+    socket.close();
+    expect(messages.map((m) => m.type)).toEqual(['connection_ack', 'next']);
+    expect(messages[1]).toMatchObject({ id: '1', payload: { data: { healthChanged: { score: 100 } } } });
+
+    const early = new WebSocket(http.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    await new Promise((resolve, reject) => early.once('open', resolve).once('error', reject));
+    const closed = new Promise<number>((resolve) => early.once('close', (code) => resolve(code)));
+    early.send(
+      JSON.stringify({
+        id: '1',
+        type: 'subscribe',
+        payload: { query: 'subscription { healthChanged { score } }' },
+      }),
+    );
+    expect(await closed).toBe(4401);
+  });
+
+  it('SSE: with the token a subscription streams', async () => {
+    const response = await fetch(http.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${TOKEN}`,
+      },
+      body: JSON.stringify({ query: 'subscription { healthChanged { score } }' }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const sse = sseReader(response);
+    try {
+      expect(await sse.next()).toEqual({ data: { healthChanged: { score: 100 } } });
+    } finally {
+      await sse.close();
+    }
   });
 
   it('SSE subscriptions and queries need the token; GraphiQL itself loads and asks for it', async () => {

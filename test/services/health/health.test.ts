@@ -108,9 +108,16 @@ describe('health', () => {
     const report = await checkHealth(t.app.db.manager);
     expect(report.types.find((x) => x.name === 'polls')).toMatchObject({ orphans: 1 });
     expect(report.checks.map((c) => c.check).sort()).toEqual(['MISSING_FOREIGN_KEY', 'ORPHANS']);
-    expect(report.score).toBe(
-      100 - 5 - (10 + Math.ceil((40 * 1) / report.types.reduce((n, x) => n + x.rows, 0))),
+    // Four polls are the only user rows (3 clean, 1 orphaned): 5 points for the dropped key, and
+    // 10 + ceil(40 × 1/4) = 20 for the orphan, as the README states the score.
+    expect(report.types.reduce((n, x) => n + x.rows, 0)).toBe(4);
+    expect(report.checks.map(({ check, penalty }) => ({ check, penalty }))).toEqual(
+      expect.arrayContaining([
+        { check: 'MISSING_FOREIGN_KEY', penalty: 5 },
+        { check: 'ORPHANS', penalty: 20 },
+      ]),
     );
+    expect(report.score).toBe(75);
     const cli = await runCli(['health'], { DATABASE_URL: t.db.url });
     expect(cli.status, cli.stderr).toBe(1);
     expect(cli.stdout).toMatch(/DEGRADED/);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { openDataSource } from '../../../src/db/data-source.ts';
 import { importTeams } from '../../../src/services/import/import-teams.ts';
+import { tableChecksums } from '../../helpers/checksums.ts';
 import { useTestDatabase } from '../../helpers/database.ts';
 import { fixtureFeed } from '../../helpers/fixtures.ts';
 
@@ -31,8 +32,23 @@ describe('importTeams on the real feeds', () => {
     await expectUnchanged('2025-06-21');
   });
 
+  const TABLES = [
+    'clubLeagues',
+    'clubs',
+    'fixtures',
+    'leagues',
+    'players',
+    'series',
+    'seriesLeagues',
+    'seriesStats',
+    'teams',
+  ];
+
+  /** The counters say nothing changed, for every table, and so do the rows themselves. */
   async function expectUnchanged(snapshot: '2025-06-21' | '2025-06-30'): Promise<void> {
+    const before = await tableChecksums(db);
     const stats = await importTeams(dataSource, { path: fixtureFeed(snapshot) });
+    expect(Object.keys(stats.tables).sort()).toEqual(TABLES);
     for (const [table, counts] of Object.entries(stats.tables)) {
       expect({ table, inserted: counts.inserted, updated: counts.updated, retired: counts.retired }).toEqual({
         table,
@@ -41,6 +57,8 @@ describe('importTeams on the real feeds', () => {
         retired: 0,
       });
     }
+    expect(stats.tables.teams.unchanged).toBeGreaterThan(800);
+    expect(await tableChecksums(db)).toEqual(before);
   }
 
   it('refreshes to 2025-06-30 keeping every team id', async () => {

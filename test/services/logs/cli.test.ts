@@ -163,6 +163,24 @@ describe('bpetl logs (scan once)', () => {
   });
 });
 
+describe('bpetl logs when storing fails', () => {
+  it('still prints the scan, says why storing failed, and exits 1', async () => {
+    // A server that answers but has no such database: the scan works, the store cannot.
+    const missing = db.url.replace(/\/[^/?]+(\?|$)/, '/bpetl_no_such_database$1');
+    const r = await runCli(['logs', '--json', appLog, pgLog], { ...env(), DATABASE_URL: missing });
+    expect(r.status, r.stderr).toBe(1);
+    const printed = JSON.parse(r.stdout) as { totals: Record<string, number>; findings: unknown[] };
+    expect(printed.totals).toMatchObject({ ORPHAN_INDICATOR: 3, DEADLOCK: 2, CONSTRAINT_VIOLATION: 1 });
+    expect(printed.findings).toHaveLength(3);
+    expect(r.stderr).toMatch(/bpetl_no_such_database/);
+    expect(r.stderr).not.toContain('stored ');
+
+    const plain = await runCli(['logs', appLog], { ...env(), DATABASE_URL: missing });
+    expect(plain.status).toBe(1);
+    expect(plain.stdout).toMatch(/ORPHAN_INDICATOR/);
+  });
+});
+
 describe('bpetl logs --analyze', () => {
   it('prints the history: per category with trend, per day, per file, top messages', async () => {
     const r = await runCli(['logs', '--analyze', appLog, pgLog], env());

@@ -234,4 +234,44 @@ describe('scan and follow into the database', () => {
       expect.objectContaining({ path: file, offset: Buffer.byteLength(line(1) + line(2) + line(3)) }),
     ]);
   });
+  it('rolls back findings with offsets when the real store fails mid-commit, then delivers the batch once', async () => {
+    const file = path.join(dir, 'fail.log');
+    const line = (n: number) => `{"level":50,"time":${1754474400000 + n},"msg":"orphan poll ${n} found"}\n`;
+    await writeFile(file, line(1) + line(2) + line(3));
+    // The offsets are written after the findings, in the same transaction: failing them must take
+    // the findings back too.
+    await db.query(`create function bpetl.test_refuse_offsets() returns trigger language plpgsql as $$
+      begin raise exception 'offsets refused'; end $$`);
+    await db.query(`create trigger test_refuse before insert or update on bpetl.log_offsets
+      for each row execute function bpetl.test_refuse_offsets()`);
+    const store = createLeasedPgOffsetStore(db.url, { thresholds: NO_THRESHOLDS });
+    const seen: number[] = [];
+    const follower = new LogFollower({
+      paths: [file],
+      store,
+      startAt: 'start',
+      idleFlushMs: 0,
+      onFinding: (_f, entry) => seen.push(Number(/poll (\d+)/.exec(entry.message)![1])),
+    });
+    try {
+      await expect(follower.poll()).rejects.toThrow(/offsets refused/);
+      expect(await listLogFindings(db.pool)).toEqual([]);
+      expect(await loadLogOffsets(db.pool)).toEqual([]);
+      expect(seen).toEqual([]);
+      await db.query(`drop trigger test_refuse on bpetl.log_offsets`);
+      await follower.poll();
+      await follower.poll();
+    } finally {
+      await follower.close();
+      await store.close();
+      await db.query(`drop trigger if exists test_refuse on bpetl.log_offsets`);
+      await db.query(`drop function if exists bpetl.test_refuse_offsets()`);
+    }
+    expect(seen).toEqual([1, 2, 3]);
+    const [stored] = await listLogFindings(db.pool, { category: 'ORPHAN_INDICATOR' });
+    expect(stored!.count).toBe(3);
+    expect(await loadLogOffsets(db.pool)).toEqual([
+      expect.objectContaining({ path: file, offset: Buffer.byteLength(line(1) + line(2) + line(3)) }),
+    ]);
+  });
 });

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { writeLeagueFeed, writeTeamsCsv } from '../../../src/generator/index.ts';
 import { useTestApp } from '../../helpers/app.ts';
+import { RUN_LOG, tableChecksums } from '../../helpers/checksums.ts';
 
 const importDir = mkdtempSync(path.join(os.tmpdir(), 'bpetl-imports-'));
 const outside = mkdtempSync(path.join(os.tmpdir(), 'bpetl-outside-'));
@@ -89,6 +90,7 @@ describe('pipeline over GraphQL', () => {
   });
 
   it('importTeams re-imports the same feed with nothing updated', async () => {
+    const before = await tableChecksums(t.db, RUN_LOG);
     const result = await t.graphql<{
       importTeams: {
         bulkLoaded: string[];
@@ -105,9 +107,21 @@ describe('pipeline over GraphQL', () => {
     );
     expect(result.data?.importTeams.duplicates).toBeGreaterThan(0);
     expect(result.data?.importTeams.duplicates).toBe(last.data?.pipelineRuns[0]!.stats.import.duplicates);
+    expect(tables!.map((x) => x.table).sort()).toEqual([
+      'clubLeagues',
+      'clubs',
+      'fixtures',
+      'leagues',
+      'players',
+      'series',
+      'seriesLeagues',
+      'seriesStats',
+      'teams',
+    ]);
     for (const table of tables!) {
       expect({ ...table, unchanged: 0 }).toMatchObject({ inserted: 0, updated: 0, retired: 0 });
     }
+    expect(await tableChecksums(t.db, RUN_LOG)).toEqual(before);
   });
 
   it.each([
@@ -118,23 +132,19 @@ describe('pipeline over GraphQL', () => {
     ['nested/escape/teams.csv', 'INVALID_INPUT'],
     ['missing', 'SOURCE_UNREADABLE'],
   ])('refuses source %s with %s and writes nothing', async (source, code) => {
-    const [{ n: before }] = await t.db.query<{ n: number }>(
-      'select count(*)::int as n from bpetl.pipeline_runs',
-    );
+    const before = await tableChecksums(t.db);
     const result = await t.graphql<{ importTeams: { code: string; message: string } }>(IMPORT, {
       input: { source },
     });
     expect(result.data?.importTeams, JSON.stringify(result)).toMatchObject({ code });
     const started = await t.graphql<{ runPipeline: { code: string } }>(RUN, { input: { source } });
     expect(started.data?.runPipeline.code).toBe(code);
-    const [{ n: after }] = await t.db.query<{ n: number }>(
-      'select count(*)::int as n from bpetl.pipeline_runs',
-    );
-    expect(after).toBe(before);
+    // Refused before a run is even recorded: no table, the run log included, changed.
+    expect(await tableChecksums(t.db)).toEqual(before);
   });
 
   it('a malformed source fails the step at once, and a run of it ends FAILED naming the file', async () => {
-    const teams = await t.db.query('select count(*)::int as n from teams');
+    const before = await tableChecksums(t.db, RUN_LOG);
     const result = await t.graphql<{ importTeams: { code: string; message: string } }>(IMPORT, {
       input: { source: 'broken.ndjson' },
     });
@@ -146,7 +156,7 @@ describe('pipeline over GraphQL', () => {
     const events = await readSse(started.data!.runPipeline.id);
     expect(events.at(-1)).toMatchObject({ step: 'run', status: 'FAILED' });
     expect(String(events.at(-1)!.message)).toContain('INVALID_INPUT');
-    expect(await t.db.query('select count(*)::int as n from teams')).toEqual(teams);
+    expect(await tableChecksums(t.db, RUN_LOG)).toEqual(before);
   });
 
   it('accepts a teams file upload (multipart) for a dry run', async () => {

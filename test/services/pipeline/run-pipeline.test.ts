@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
 import { AppError } from '../../../src/errors.ts';
+import { seedUserData } from '../../../src/generator/user-data.ts';
 import { cancelPipeline, startPipeline } from '../../../src/services/pipeline/run-pipeline.ts';
 import { eventsAfter, getRun } from '../../../src/services/pipeline/runs.ts';
 import { useTestApp } from '../../helpers/app.ts';
+import { RUN_LOG, tableChecksums } from '../../helpers/checksums.ts';
 import { fixtureFeed } from '../../helpers/fixtures.ts';
 
 const t = useTestApp();
@@ -13,19 +15,10 @@ async function teamCount(): Promise<number> {
   return n;
 }
 
-describe('runPipeline', () => {
-  it('dry run plans the import and rolls everything back', async () => {
-    const started = await startPipeline(t.app, { path: fixtureFeed('2025-06-21'), dryRun: true });
-    expect(started.run.status).toBe('RUNNING');
-    const run = await started.finished;
-    expect(run.status, JSON.stringify(run.error)).toBe('SUCCEEDED');
-    expect(run.dryRun).toBe(true);
-    const plan = run.stats as { import: { tables: { teams: { inserted: number } } } };
-    expect(plan.import.tables.teams.inserted).toBeGreaterThan(800);
-    expect(await teamCount()).toBe(0);
-    expect(await t.db.query('select 1 from bpetl.snapshots')).toEqual([]);
-  });
+/** Every table but the run log, which records the run whatever it did. */
+const checksums = () => tableChecksums(t.db, RUN_LOG);
 
+describe('runPipeline', () => {
   it('runs all steps in one transaction and records progress events', async () => {
     const started = await startPipeline(t.app, { path: fixtureFeed('2025-06-21') });
     const run = await started.finished;
@@ -36,6 +29,57 @@ describe('runPipeline', () => {
     expect(steps).toEqual(['validate', 'repair', 'snapshot', 'import', 'restore', 'verify']);
     expect(events.at(-1)).toMatchObject({ step: 'run', status: 'SUCCEEDED' });
     expect((await getRun(t.app.db, run.id)).finishedAt).not.toBeNull();
+    // User data on every league, so the runs below have references to move and snapshots to take.
+    expect((await seedUserData(t.db.pool, { seed: 'run-pipeline' })).total).toBeGreaterThan(0);
+  });
+
+  it('dry run of a refresh plans the import and writes nothing to any table', async () => {
+    const before = await checksums();
+    const started = await startPipeline(t.app, { path: fixtureFeed('2025-06-30'), dryRun: true });
+    expect(started.run.status).toBe('RUNNING');
+    const run = await started.finished;
+    expect(run.status, JSON.stringify(run.error)).toBe('SUCCEEDED');
+    expect(run.dryRun).toBe(true);
+    // The plan is a real one: the refresh would retire teams and snapshot the user data.
+    const plan = run.stats as { import: { tables: { teams: { retired: number } } } };
+    expect(plan.import.tables.teams.retired).toBeGreaterThan(0);
+    expect(await checksums()).toEqual(before);
+  });
+
+  it('cancels a run after its import step has written: rolled back, status CANCELLED', async () => {
+    const before = await checksums();
+    let cancelled: Promise<unknown> | null = null;
+    const started = await startPipeline(
+      t.app,
+      { path: fixtureFeed('2025-06-30') },
+      {
+        onEvent: (e) => {
+          // By the teams phase the snapshot is taken and leagues, clubs and series are written.
+          if (e.step === 'import' && e.message === 'teams') cancelled ??= cancelPipeline(t.app, e.runId);
+        },
+      },
+    );
+    const run = await started.finished;
+    await cancelled;
+    expect(run.status).toBe('CANCELLED');
+    expect(run.error?.code).toBe('CANCELLED');
+    const events = await eventsAfter(t.app.db, run.id, null);
+    expect(events.filter((e) => e.status === 'DONE').map((e) => e.step)).toEqual([
+      'validate',
+      'repair',
+      'snapshot',
+    ]);
+    expect(events.some((e) => e.step === 'import' && e.message === 'teams')).toBe(true);
+    expect(await checksums()).toEqual(before);
+  });
+
+  it('fails with the source error and writes nothing', async () => {
+    const before = await checksums();
+    const started = await startPipeline(t.app, { path: '/nonexistent/feed' });
+    const run = await started.finished;
+    expect(run.status).toBe('FAILED');
+    expect(run.error?.code).toBe('SOURCE_UNREADABLE');
+    expect(await checksums()).toEqual(before);
   });
 
   it('refuses a second run while one holds the lock, naming it', async () => {
@@ -63,22 +107,5 @@ describe('runPipeline', () => {
     const winner = await (ok[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof startPipeline>>>).value;
     expect(((refused[0] as PromiseRejectedResult).reason as AppError).details.runId).toBe(winner.run.id);
     await winner.finished;
-  });
-
-  it('cancels a run: rolled back, status CANCELLED', async () => {
-    const before = await t.db.query('select count(*)::int as n from bpetl.snapshots');
-    const started = await startPipeline(t.app, { path: fixtureFeed('2025-06-21') });
-    await cancelPipeline(t.app, started.run.id);
-    const run = await started.finished;
-    expect(run.status).toBe('CANCELLED');
-    expect(run.error?.code).toBe('CANCELLED');
-    expect(await t.db.query('select count(*)::int as n from bpetl.snapshots')).toEqual(before);
-  });
-
-  it('fails with the source error and writes nothing', async () => {
-    const started = await startPipeline(t.app, { path: '/nonexistent/feed' });
-    const run = await started.finished;
-    expect(run.status).toBe('FAILED');
-    expect(run.error?.code).toBe('SOURCE_UNREADABLE');
   });
 });
