@@ -16,10 +16,9 @@ import type { ImportStats } from '../../../src/services/import/import-teams.ts';
 import { scanOrphans } from '../../../src/services/orphans/scan.ts';
 import { startPipeline } from '../../../src/services/pipeline/run-pipeline.ts';
 import type { PipelineRun } from '../../../src/services/pipeline/runs.ts';
-import { loadProtectionSpec } from '../../../src/services/protection/spec.ts';
-import { rowKeyColumn } from '../../../src/services/snapshots/reference-context.ts';
 import { openSource } from '../../../src/sources/open-source.ts';
 import { useTestApp } from '../../helpers/app.ts';
+import { userReferences } from '../../helpers/references.ts';
 
 const t = useTestApp();
 let workDir: string;
@@ -76,19 +75,7 @@ async function rowCounts(): Promise<Record<string, number>> {
   return row!;
 }
 
-/** Every protected reference of every user row: `reference/rowId` → value. */
-async function references(): Promise<Map<string, string | null>> {
-  const refs = new Map<string, string | null>();
-  for (const ref of await loadProtectionSpec(t.app.db.manager)) {
-    const key = await rowKeyColumn(t.app.db.manager, ref.sourceTable);
-    const rows = await t.db.query<{ id: string; value: string | null }>(
-      `select "${key}"::text as id, "${ref.sourceColumn}"::text as value from "${ref.sourceTable}"
-        where ${ref.rowFilter ?? 'true'}`,
-    );
-    for (const row of rows) refs.set(`${ref.name}/${row.id}`, row.value);
-  }
-  return refs;
-}
+const references = () => userReferences(t);
 
 /** A checksum of every reference and user table, to prove a refused run wrote nothing. */
 async function checksum(): Promise<string> {
