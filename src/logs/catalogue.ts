@@ -129,7 +129,7 @@ export const ETL_CATALOGUE: readonly CatalogueEntry[] = [
     pattern: String.raw`\berror creating association\b`,
     anchors: ['creating association'],
     example:
-      '2025-07-08 09:14:03,220 - ERROR - ❌ ASSOCIATION ERROR: Error creating association for nndz-TEST0000PLAYER01: value too long for type character varying(255)',
+      '2025-07-08 09:14:03,220 - ERROR - ❌ ASSOCIATION ERROR: Error creating association for gen-demo-4f2a: value too long for type character varying(255)',
     source: 'app/services/association_discovery_service.py',
   },
 
