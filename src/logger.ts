@@ -4,6 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 
 import { logFormatFor } from './config.ts';
+import { PINO_LEVEL_NAMES as LEVEL_NAMES } from './log-levels.ts';
 
 /**
  * The one logger. Level and format come from LOG_LEVEL and LOG_FORMAT; they are read here directly
@@ -16,14 +17,6 @@ import { logFormatFor } from './config.ts';
 const requested = process.env.LOG_LEVEL?.trim() || 'info';
 const level = requested in pino.levels.values || requested === 'silent' ? requested : 'info';
 
-const LEVEL_NAMES: Record<number, string> = {
-  10: 'TRACE',
-  20: 'DEBUG',
-  30: 'INFO',
-  40: 'WARN',
-  50: 'ERROR',
-  60: 'FATAL',
-};
 const LEVEL_COLOURS: Record<number, string> = { 10: '90', 20: '36', 30: '32', 40: '33', 50: '31', 60: '35' };
 const OMIT = new Set(['level', 'time', 'msg', 'service', 'pid', 'hostname', 'err']);
 

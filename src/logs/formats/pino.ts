@@ -1,15 +1,7 @@
+import { PINO_LEVEL_NAMES as LEVEL_NAMES } from '../../log-levels.ts';
 import { parseTimeValue } from '../timestamp.ts';
 import { asSqlState, type FormatParser, joinText } from './parser.ts';
 import { plainLineEntry } from './text.ts';
-
-const LEVEL_NAMES: Record<number, string> = {
-  10: 'TRACE',
-  20: 'DEBUG',
-  30: 'INFO',
-  40: 'WARN',
-  50: 'ERROR',
-  60: 'FATAL',
-};
 
 type Json = Record<string, unknown>;
 

@@ -56,12 +56,12 @@ export interface PlayerRekeys {
  */
 export async function rekeyPlayers(client: PoolClient, db: Db): Promise<PlayerRekeys> {
   const result: PlayerRekeys = { players: 0, moved: {}, sample: null };
-  const { rows: any } = await client.query(
+  const { rows: fresh } = await client.query(
     `select 1 from stg_player_rows s
       where s.existing_id is null
         and not exists (select 1 from players x where x.tenniscores_player_id = s.external_id) limit 1`,
   );
-  if (any.length === 0) return result;
+  if (fresh.length === 0) return result;
   await client.query(CREATE_PLAYER_REKEYS);
   const { rows: pairs } = await client.query<{ old_id: string; new_id: string }>(
     `select old_id, new_id from stg_player_rekeys order by old_id limit 1`,

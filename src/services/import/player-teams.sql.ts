@@ -137,6 +137,3 @@ export const UNMATCHED_RECORDS = `
    where r.match_key is null
    order by p.idx
    limit $1`;
-
-/** Teams per league with players in the import: leagues none of whose players found a team. */
-export const PLAYER_LEAGUES = `select distinct league from stg_players`;
