@@ -16,6 +16,9 @@ export function useRoute(): Route {
   useEffect(() => {
     const onChange = () => setRoute(parse(location.hash));
     addEventListener('hashchange', onChange);
+    // The hash may have changed between the first render and this effect (a link followed while
+    // the page was loading): that change fired no event this listener could hear.
+    onChange();
     return () => removeEventListener('hashchange', onChange);
   }, []);
   return route;
