@@ -2,7 +2,7 @@ import pg from 'pg';
 
 import { openDatabase } from '../app/database.ts';
 import type { Config } from '../config.ts';
-import type { Db } from '../db/sql.ts';
+import { type Db, pgDb } from '../db/sql.ts';
 
 /**
  * The database (DATABASE_URL or the embedded cluster, migrated) as a plain `Db` on a small pg pool,
@@ -14,10 +14,7 @@ export async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Pro
   const pool = new pg.Pool({ connectionString: handle.url, max: 2, application_name: 'bpetl-cli' });
   pool.on('error', () => undefined); // an idle client dropped by the server: the next query reconnects
   try {
-    const db = {
-      query: async (sql: string, parameters?: unknown[]) => (await pool.query(sql, parameters)).rows,
-    } as unknown as Db;
-    return await fn(db);
+    return await fn(pgDb(pool));
   } finally {
     await pool.end();
     await handle.stop();

@@ -81,6 +81,40 @@ export function pgPool(db: DataSource): pg.Pool {
   return pool;
 }
 
+/** A pg pool or client as a `Db`: `query` resolves to the rows, as TypeORM's does. */
+export function pgDb(client: pg.Pool | pg.ClientBase): Db {
+  const query = async (sql: string, parameters?: unknown[]) => (await client.query(sql, parameters)).rows;
+  return { query } as unknown as Db;
+}
+
+/**
+ * Runs `fn` in a transaction on one client of `pool` (no TypeORM: for commands that start in
+ * milliseconds): committed when `fn` resolves, rolled back when it throws.
+ */
+export async function withPgTransaction<T>(pool: pg.Pool, fn: (tx: Db) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const result = await fn(pgDb(client));
+    await client.query('commit');
+    return result;
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * The settings of the DataSource's connections, for a connection of a service's own (a session
+ * lock must stay on one connection, which a pool does not promise).
+ */
+export function connectionSettings(db: DataSource): pg.ClientConfig {
+  const { connectionString, host, port, user, password, database, ssl } = pgPool(db).options;
+  return { connectionString, host, port, user, password, database, ssl };
+}
+
 /**
  * Double-quotes an identifier. Identifiers only ever come from code or the protection spec (which
  * only migrations write), never from input.

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServices } from '../../src/app/start-services.ts';
 import { writeLeagueFeed } from '../../src/generator/index.ts';
 import { type HttpServer, startHttpServer } from '../../src/server/http.ts';
-import { recordFindings } from '../../src/services/logs/findings.ts';
 import { useTestApp } from '../helpers/app.ts';
+import { recordIn } from '../helpers/log-findings.ts';
 import { executablePath, launchBrowser, openConsole, PHONE, screenshot } from './console-page.ts';
 
 const importDir = await mkdtemp(path.join(os.tmpdir(), 'bpetl-console-'));
@@ -238,7 +238,7 @@ describe.skipIf(!executablePath)('the operator console in a real browser', () =>
       files: ['/var/log/postgresql/postgresql-15-main.log'],
       sample: `ERROR:  ${message}`,
     });
-    await recordFindings(
+    await recordIn(
       t.db,
       [
         finding('DEADLOCK', 'deadlock detected', 4, 2),
@@ -252,7 +252,7 @@ describe.skipIf(!executablePath)('the operator console in a real browser', () =>
     await expect.poll(() => page.getByTestId('findings-table').innerText()).toContain('deadlock detected');
     // The chart draws the monitor's counts per day.
     await page.getByRole('img', { name: 'Log occurrences per category per day' }).waitFor();
-    await recordFindings(t.db, [
+    await recordIn(t.db, [
       {
         ...finding(
           'ORPHAN_INDICATOR',

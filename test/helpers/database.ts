@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 
+import { type Db, pgDb, withPgTransaction } from '../../src/db/sql.ts';
 import { withDatabase } from '../../src/db/url.ts';
 
 export interface TestDatabase {
@@ -11,6 +12,10 @@ export interface TestDatabase {
   readonly name: string;
   /** A pool on this file's database, closed after the file. */
   readonly pool: pg.Pool;
+  /** The pool as the services' `Db` (autocommit). */
+  readonly sql: Db;
+  /** Runs `fn` in a transaction on one of the pool's clients. */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /** Runs one statement and returns its rows. */
   query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
 }
@@ -70,6 +75,12 @@ export function useTestDatabase(): TestDatabase {
     },
     get pool() {
       return get().pool;
+    },
+    get sql() {
+      return pgDb(get().pool);
+    },
+    transaction(fn) {
+      return withPgTransaction(get().pool, fn);
     },
     async query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]) {
       return (await get().pool.query<R>(sql, params)).rows;

@@ -9,9 +9,9 @@ import { maskSample } from '../../src/logs/mask.ts';
 import { type HttpServer, startHttpServer } from '../../src/server/http.ts';
 import { relativePaths } from '../../src/server/relative-paths.ts';
 import { createYogaServer } from '../../src/server/yoga.ts';
-import { recordFindings } from '../../src/services/logs/findings.ts';
 import { startPipeline } from '../../src/services/pipeline/run-pipeline.ts';
 import { useTestApp } from '../helpers/app.ts';
+import { recordIn } from '../helpers/log-findings.ts';
 
 /**
  * What reads give away, asked through a real socket: no response names an absolute server path
@@ -60,8 +60,8 @@ beforeAll(async () => {
     path.join(importDir, 'linked', 'series_stats.json'),
   );
   await writeFile(path.join(importDir, 'bad.ndjson'), '{"not": "a team"\n');
-  await recordFindings(
-    t.db.pool,
+  await recordIn(
+    t.db,
     [
       {
         category: 'CONSTRAINT_VIOLATION',

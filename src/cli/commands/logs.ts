@@ -8,6 +8,7 @@ import { glob } from 'tinyglobby';
 import { openDatabase } from '../../app/database.ts';
 import { ownLogPaths } from '../../app/log-files.ts';
 import type { Config } from '../../config.ts';
+import { withPgTransaction } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
 import { logger } from '../../logger.ts';
 import {
@@ -119,7 +120,9 @@ async function scan(config: Config, paths: string[], patterns: LogPattern[], opt
   if (!options.json) warnProblems(result.problems);
   if (!usesDatabase(config, options)) return;
   // `max`: scanning the same files again must not add their counts a second time.
-  const stored = await withPool(config, (pool) => recordFindings(pool, result.findings, { merge: 'max' }));
+  const stored = await withPool(config, (pool) =>
+    withPgTransaction(pool, (tx) => recordFindings(tx, result.findings, { merge: 'max' })),
+  );
   process.stderr.write(`stored ${stored.findings.length} finding(s) in bpetl.log_findings\n`);
 }
 
@@ -205,14 +208,17 @@ async function watch(config: Config, paths: string[], patterns: LogPattern[], op
   if (usesDatabase(config, options)) {
     const db = await openDatabase(config);
     // A follower of its own: a server (or another watch) on the same files keeps the ones it holds.
-    const store = createLeasedPgOffsetStore(db.url, {
-      merge: 'add',
-      applicationName: 'bpetl-logs-watch',
-      onAlert: (a) =>
-        process.stderr.write(
-          `alert ${a.category}: ${a.count} occurrence(s) within ${a.windowSeconds} s (threshold ${a.threshold})\n`,
-        ),
-    });
+    const store = createLeasedPgOffsetStore(
+      { connectionString: db.url },
+      {
+        merge: 'add',
+        applicationName: 'bpetl-logs-watch',
+        onAlert: (a) =>
+          process.stderr.write(
+            `alert ${a.category}: ${a.count} occurrence(s) within ${a.windowSeconds} s (threshold ${a.threshold})\n`,
+          ),
+      },
+    );
     try {
       await follow(paths, patterns, options, store, 'the database (bpetl.log_offsets)');
     } finally {

@@ -1,18 +1,11 @@
-import type pg from 'pg';
-
+import type { Db } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
 import { CHANNEL } from '../../events/channels.ts';
 import type { Publisher, Subscriber } from '../../events/pubsub.ts';
 import { TOPIC } from '../../events/topics.ts';
 import { logger } from '../../logger.ts';
 import type { ServiceHost } from '../host.ts';
-import {
-  listLogAlerts,
-  listLogFindings,
-  type LogAlert,
-  type LogDb,
-  type StoredLogFinding,
-} from './findings.ts';
+import { listLogAlerts, listLogFindings, type LogAlert, type StoredLogFinding } from './findings.ts';
 
 const log = logger.child({ module: 'log-alert-listener' });
 
@@ -72,10 +65,10 @@ function hints(pubsub: Subscriber) {
   };
 }
 
-export async function latestLogAlertId(db: LogDb): Promise<number> {
-  const result = (await db.query('select coalesce(max(id), 0)::float8 as id from bpetl.log_alerts')) as
-    { id: number }[] | pg.QueryResult<{ id: number }>;
-  const rows = Array.isArray(result) ? result : result.rows;
+export async function latestLogAlertId(db: Db): Promise<number> {
+  const rows = await db.query<{ id: number }[]>(
+    'select coalesce(max(id), 0)::float8 as id from bpetl.log_alerts',
+  );
   return Number(rows[0]?.id ?? 0);
 }
 
@@ -86,7 +79,7 @@ export async function latestLogAlertId(db: LogDb): Promise<number> {
  * than the subscription. NOTIFY is only a hint: the table is read on every one.
  */
 export async function* streamLogAlerts(
-  db: LogDb,
+  db: Db,
   pubsub: Subscriber,
   options: { category?: string | null; after?: number | null } = {},
 ): AsyncGenerator<LogAlertEvent> {
@@ -139,7 +132,7 @@ export interface LogAlertListener {
  */
 export async function startLogAlertListener(
   { pubsub, listener }: Pick<ServiceHost, 'pubsub' | 'listener'>,
-  db: LogDb,
+  db: Db,
   options: { pollIntervalMs?: number } = {},
 ): Promise<LogAlertListener> {
   let closed = false;

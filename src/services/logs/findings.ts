@@ -1,15 +1,6 @@
-import pg from 'pg';
-
+import type { Db } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
 import type { LogFinding } from '../../logs/types.ts';
-
-/**
- * Anything that runs SQL: a pg Pool, Client or PoolClient, or a TypeORM EntityManager / DataSource
- * (whose `query` resolves to the rows rather than a result object).
- */
-export interface LogDb {
-  query(sql: string, params?: unknown[]): Promise<unknown>;
-}
 
 export interface LogThreshold {
   /** Occurrences within the window that raise an alert. */
@@ -60,45 +51,6 @@ export interface RecordResult {
   alerts: LogAlert[];
 }
 
-async function rows<R>(db: LogDb, sql: string, params: unknown[] = []): Promise<R[]> {
-  const result = await db.query(sql, params);
-  if (Array.isArray(result)) {
-    // TypeORM returns [rows, affected] for UPDATE/DELETE and the rows otherwise.
-    return (
-      result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? result[0] : result
-    ) as R[];
-  }
-  return (result as pg.QueryResult).rows as R[];
-}
-
-/**
- * Runs `fn` in a transaction: a pool's own client in a new one; an EntityManager in its open one or a
- * new one; a pg Client or PoolClient as it is, inside whatever transaction its owner opened.
- */
-async function transaction<T>(db: LogDb, fn: (tx: LogDb) => Promise<T>): Promise<T> {
-  if (db instanceof pg.Pool) {
-    const client = await db.connect();
-    try {
-      await client.query('begin');
-      const result = await fn(client);
-      await client.query('commit');
-      return result;
-    } catch (err) {
-      await client.query('rollback').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
-  }
-  const manager = db as {
-    queryRunner?: { isTransactionActive?: boolean };
-    transaction?: (fn: (m: LogDb) => Promise<T>) => Promise<T>;
-  };
-  if (manager.queryRunner?.isTransactionActive) return fn(db);
-  if (typeof manager.transaction === 'function') return manager.transaction(fn);
-  return fn(db);
-}
-
 const FINDING_COLUMNS = `id::text, category, fingerprint, count::int as count,
   to_char(first_seen at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "firstSeen",
   to_char(last_seen at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "lastSeen",
@@ -131,11 +83,12 @@ function validate(findings: LogFinding[]): void {
 /**
  * Stores findings in one transaction: upserted by fingerprint (counts added or maxed, first/last seen
  * widened, files merged), hits counted per category and minute, and an alert raised for each
- * category whose threshold is reached inside its window (at most one per window). A pool gets its
- * own transaction; pass an EntityManager or a client inside an open transaction to join a larger one.
+ * category whose threshold is reached inside its window (at most one per window). Its statements
+ * must commit together, and the alert check holds a transaction lock: `tx` is an open transaction
+ * (an EntityManager's, or `withPgTransaction`'s), which may carry more work (the follower's offsets).
  */
 export async function recordFindings(
-  db: LogDb,
+  tx: Db,
   findings: LogFinding[],
   options: RecordOptions = {},
 ): Promise<RecordResult> {
@@ -154,10 +107,8 @@ export async function recordFindings(
       sample: f.sample,
     })),
   );
-  return transaction(db, async (tx) => {
-    const stored = await rows<StoredLogFinding>(
-      tx,
-      `with x as (
+  const stored = await tx.query<StoredLogFinding[]>(
+    `with x as (
          select * from jsonb_to_recordset($1::jsonb) as x(fingerprint text, category text, count bigint,
                 first_seen timestamptz, last_seen timestamptz, files text[], sample text)),
        input as (
@@ -175,37 +126,35 @@ export async function recordFindings(
          files = (select array_agg(distinct f order by f) from unnest(t.files || excluded.files) f),
          updated_at = now()
        returning ${FINDING_COLUMNS}`,
-      [payload, merge],
-    );
-    if (merge === 'add') {
-      await tx.query(
-        `insert into bpetl.log_finding_hits as h (category, bucket, count)
+    [payload, merge],
+  );
+  if (merge === 'add') {
+    await tx.query(
+      `insert into bpetl.log_finding_hits as h (category, bucket, count)
          select category, date_trunc('minute', coalesce(last_seen, now())), sum(count)
            from jsonb_to_recordset($1::jsonb) as x(category text, count bigint, last_seen timestamptz)
           group by 1, 2
          on conflict (category, bucket) do update set count = h.count + excluded.count`,
-        [payload],
-      );
-    }
-    const categories = [...new Set(findings.map((f) => f.category))].filter((c) => thresholds[c]);
-    const alerts: LogAlert[] = [];
-    for (const category of categories) {
-      const alert = await raiseIfOverThreshold(tx, category, thresholds[category]!);
-      if (alert) alerts.push(alert);
-    }
-    return { findings: stored, alerts };
-  });
+      [payload],
+    );
+  }
+  const categories = [...new Set(findings.map((f) => f.category))].filter((c) => thresholds[c]);
+  const alerts: LogAlert[] = [];
+  for (const category of categories) {
+    const alert = await raiseIfOverThreshold(tx, category, thresholds[category]!);
+    if (alert) alerts.push(alert);
+  }
+  return { findings: stored, alerts };
 }
 
 async function raiseIfOverThreshold(
-  tx: LogDb,
+  tx: Db,
   category: string,
   threshold: LogThreshold,
 ): Promise<LogAlert | null> {
   // Serialises checkers of one category, so two followers cannot both raise the same alert.
   await tx.query(`select pg_advisory_xact_lock(hashtext('bpetl.log_alert:' || $1))`, [category]);
-  const [alert] = await rows<LogAlert>(
-    tx,
+  const [alert] = await tx.query<LogAlert[]>(
     `with hits as (
        select coalesce(sum(count), 0) as n from bpetl.log_finding_hits
         where category = $1::text and bucket > now() - make_interval(secs => $3::int))
@@ -230,7 +179,7 @@ export interface ListLogFindingsOptions {
 
 /** Findings, most recently seen first (the `logFindings(category, since, first)` query). */
 export async function listLogFindings(
-  db: LogDb,
+  db: Db,
   options: ListLogFindingsOptions = {},
 ): Promise<StoredLogFinding[]> {
   const first = options.first ?? 50;
@@ -245,8 +194,7 @@ export async function listLogFindings(
       field: 'since',
     });
   }
-  return rows<StoredLogFinding>(
-    db,
+  return db.query<StoredLogFinding[]>(
     `select ${FINDING_COLUMNS} from bpetl.log_findings
       where ($1::text is null or category = $1)
         and ($2::timestamptz is null or coalesce(last_seen, updated_at) >= $2)
@@ -257,10 +205,9 @@ export async function listLogFindings(
 }
 
 /** Findings by id, for a subscriber that was told ids by a notification. */
-export async function getLogFindings(db: LogDb, ids: (string | number)[]): Promise<StoredLogFinding[]> {
+export async function getLogFindings(db: Db, ids: (string | number)[]): Promise<StoredLogFinding[]> {
   if (ids.length === 0) return [];
-  return rows<StoredLogFinding>(
-    db,
+  return db.query<StoredLogFinding[]>(
     `select ${FINDING_COLUMNS} from bpetl.log_findings where id = any($1::bigint[]) order by id`,
     [ids.map(String)],
   );
@@ -268,11 +215,10 @@ export async function getLogFindings(db: LogDb, ids: (string | number)[]): Promi
 
 /** Alerts after the id `after` (replay for `logAlert(category)`), oldest first. */
 export async function listLogAlerts(
-  db: LogDb,
+  db: Db,
   options: { category?: string | null; after?: string | number | null; first?: number } = {},
 ): Promise<LogAlert[]> {
-  return rows<LogAlert>(
-    db,
+  return db.query<LogAlert[]>(
     `select ${ALERT_COLUMNS} from bpetl.log_alerts
       where ($1::text is null or category = $1) and id > coalesce($2::bigint, 0)
       order by id limit $3`,
@@ -288,15 +234,14 @@ export interface StoredOffset {
 }
 
 /** Saved follow offsets, by file identity. */
-export async function loadLogOffsets(db: LogDb): Promise<StoredOffset[]> {
-  return rows<StoredOffset>(
-    db,
+export async function loadLogOffsets(db: Db): Promise<StoredOffset[]> {
+  return db.query<StoredOffset[]>(
     `select dev::text, ino::text, path, "offset"::float8 as "offset" from bpetl.log_offsets order by path`,
   );
 }
 
 /** Saves offsets (upsert by dev+inode); run it in the transaction that records the findings read. */
-export async function saveLogOffsets(db: LogDb, offsets: StoredOffset[]): Promise<void> {
+export async function saveLogOffsets(db: Db, offsets: StoredOffset[]): Promise<void> {
   if (offsets.length === 0) return;
   await db.query(
     `insert into bpetl.log_offsets as o (dev, ino, path, "offset")

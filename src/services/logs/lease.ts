@@ -1,5 +1,6 @@
 import pg from 'pg';
 
+import { pgDb } from '../../db/sql.ts';
 import { AppError } from '../../errors.ts';
 import { logger } from '../../logger.ts';
 import { type FileClaim, identityKey, type OffsetStore } from '../../logs/offsets.ts';
@@ -42,7 +43,7 @@ export interface LeasedOffsetStoreOptions extends RecordOptions {
  * twice and none is lost.
  */
 export function createLeasedPgOffsetStore(
-  url: string,
+  settings: pg.ClientConfig,
   options: LeasedOffsetStoreOptions = {},
 ): LeasedOffsetStore {
   let client: pg.Client | null = null;
@@ -61,7 +62,7 @@ export function createLeasedPgOffsetStore(
     if (closed) throw new AppError('INTERNAL', 'The log offset store is closed');
     if (client) return client;
     const c = new pg.Client({
-      connectionString: url,
+      ...settings,
       application_name: options.applicationName ?? 'bpetl-log-follower',
     });
     c.on('error', (err) => lost(c, err.message));
@@ -82,7 +83,7 @@ export function createLeasedPgOffsetStore(
 
   return {
     async load() {
-      return loadLogOffsets(await connection());
+      return loadLogOffsets(pgDb(await connection()));
     },
 
     async claim(keys): Promise<FileClaim> {
@@ -93,7 +94,9 @@ export function createLeasedPgOffsetStore(
       );
       taken.forEach((k) => held.add(k));
       const fresh = new Set(taken);
-      const offsets = taken.length ? (await loadLogOffsets(c)).filter((o) => fresh.has(identityKey(o))) : [];
+      const offsets = taken.length
+        ? (await loadLogOffsets(pgDb(c))).filter((o) => fresh.has(identityKey(o)))
+        : [];
       return { held: new Set(held), taken, offsets };
     },
 
@@ -121,8 +124,9 @@ export function createLeasedPgOffsetStore(
       await c.query('begin');
       let alerts: LogAlert[];
       try {
-        alerts = (await recordFindings(c, batch.findings, options)).alerts;
-        await saveLogOffsets(c, batch.offsets);
+        const tx = pgDb(c);
+        alerts = (await recordFindings(tx, batch.findings, options)).alerts;
+        await saveLogOffsets(tx, batch.offsets);
         await c.query('commit');
       } catch (err) {
         await c.query('rollback').catch(() => undefined);

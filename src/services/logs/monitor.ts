@@ -1,3 +1,4 @@
+import { connectionSettings } from '../../db/sql.ts';
 import { logger } from '../../logger.ts';
 import { LogFollower } from '../../logs/follower.ts';
 import type { LogPattern } from '../../logs/types.ts';
@@ -47,9 +48,7 @@ export async function startLogMonitor(
   let running: Promise<void> = Promise.resolve();
   const controller = new AbortController();
   if (paths.length > 0) {
-    const url = (app.db.options as { url?: string }).url;
-    if (!url) throw new Error('The log monitor needs the DataSource to be opened from a URL');
-    store = createLeasedPgOffsetStore(url, {
+    store = createLeasedPgOffsetStore(connectionSettings(app.db), {
       merge: 'add',
       thresholds: options.thresholds,
       applicationName: 'bpetl-serve-log-follower',

@@ -14,10 +14,10 @@ import {
   listLogAlerts,
   listLogFindings,
   loadLogOffsets,
-  recordFindings,
 } from '../../../src/services/logs/findings.ts';
 import { createLeasedPgOffsetStore } from '../../../src/services/logs/lease.ts';
 import { useTestDatabase } from '../../helpers/database.ts';
+import { recordIn } from '../../helpers/log-findings.ts';
 
 const db = useTestDatabase();
 let dir: string;
@@ -53,9 +53,9 @@ beforeEach(async () => {
 
 describe('recordFindings', () => {
   it('deduplicates by fingerprint: counts add up, first/last seen widen, files merge', async () => {
-    await recordFindings(db.pool, [finding()], { thresholds: NO_THRESHOLDS });
-    const { findings } = await recordFindings(
-      db.pool,
+    await recordIn(db, [finding()], { thresholds: NO_THRESHOLDS });
+    const { findings } = await recordIn(
+      db,
       [
         finding({
           count: 3,
@@ -80,8 +80,8 @@ describe('recordFindings', () => {
   });
 
   it('keeps the larger count with merge max, so repeated scans of the same files do not inflate it', async () => {
-    await recordFindings(db.pool, [finding({ count: 4 })], { merge: 'max', thresholds: NO_THRESHOLDS });
-    const { findings } = await recordFindings(db.pool, [finding({ count: 4 })], {
+    await recordIn(db, [finding({ count: 4 })], { merge: 'max', thresholds: NO_THRESHOLDS });
+    const { findings } = await recordIn(db, [finding({ count: 4 })], {
       merge: 'max',
       thresholds: NO_THRESHOLDS,
     });
@@ -90,7 +90,7 @@ describe('recordFindings', () => {
 
   it('rejects a bad finding with its index and writes nothing', async () => {
     await expect(
-      recordFindings(db.pool, [finding({ fingerprint: 'ok' }), finding({ fingerprint: 'bad', count: 0 })]),
+      recordIn(db, [finding({ fingerprint: 'ok' }), finding({ fingerprint: 'bad', count: 0 })]),
     ).rejects.toMatchObject({
       code: 'INVALID_INPUT',
       message: 'Log finding 1 (bad): count must be a positive integer, got 0',
@@ -116,8 +116,8 @@ describe('recordFindings', () => {
           firstSeen: now,
           lastSeen: now,
         });
-      expect((await recordFindings(db.pool, [orphan(2)], { thresholds })).alerts).toEqual([]);
-      const { alerts } = await recordFindings(db.pool, [orphan(1)], { thresholds });
+      expect((await recordIn(db, [orphan(2)], { thresholds })).alerts).toEqual([]);
+      const { alerts } = await recordIn(db, [orphan(1)], { thresholds });
       expect(alerts).toEqual([
         expect.objectContaining({
           id: '1',
@@ -127,13 +127,13 @@ describe('recordFindings', () => {
           windowSeconds: 600,
         }),
       ]);
-      expect((await recordFindings(db.pool, [orphan(5)], { thresholds })).alerts).toEqual([]);
+      expect((await recordIn(db, [orphan(5)], { thresholds })).alerts).toEqual([]);
       // Old occurrences fall outside the window.
-      await recordFindings(db.pool, [finding({ count: 50 })], {
+      await recordIn(db, [finding({ count: 50 })], {
         thresholds: { DEADLOCK: { count: 3, windowSeconds: 600 } },
       });
-      expect(await listLogAlerts(db.pool, { category: 'DEADLOCK' })).toEqual([]);
-      expect(await listLogAlerts(db.pool, { after: 0 })).toHaveLength(1);
+      expect(await listLogAlerts(db.sql, { category: 'DEADLOCK' })).toEqual([]);
+      expect(await listLogAlerts(db.sql, { after: 0 })).toHaveLength(1);
 
       await listener.query('select 1'); // notifications are delivered by now
       expect(notes).toContainEqual({
@@ -152,8 +152,8 @@ describe('recordFindings', () => {
 
 describe('listLogFindings', () => {
   it('filters by category and since, most recently seen first, and limits to first', async () => {
-    await recordFindings(
-      db.pool,
+    await recordIn(
+      db,
       [
         finding(),
         finding({ fingerprint: 'f2', category: 'UPSERT_FAILURE', lastSeen: '2025-08-07T00:00:00.000Z' }),
@@ -161,22 +161,22 @@ describe('listLogFindings', () => {
       ],
       { thresholds: NO_THRESHOLDS },
     );
-    expect((await listLogFindings(db.pool)).map((f) => f.fingerprint)).toEqual(['f2', 'f-deadlock', 'f3']);
-    expect((await listLogFindings(db.pool, { category: 'DEADLOCK' })).map((f) => f.fingerprint)).toEqual([
+    expect((await listLogFindings(db.sql)).map((f) => f.fingerprint)).toEqual(['f2', 'f-deadlock', 'f3']);
+    expect((await listLogFindings(db.sql, { category: 'DEADLOCK' })).map((f) => f.fingerprint)).toEqual([
       'f-deadlock',
       'f3',
     ]);
     expect(
-      (await listLogFindings(db.pool, { since: '2025-08-06T00:00:00Z' })).map((f) => f.fingerprint),
+      (await listLogFindings(db.sql, { since: '2025-08-06T00:00:00Z' })).map((f) => f.fingerprint),
     ).toEqual(['f2', 'f-deadlock']);
-    expect(await listLogFindings(db.pool, { first: 1 })).toHaveLength(1);
-    const [one] = await listLogFindings(db.pool, { first: 1 });
-    expect(await getLogFindings(db.pool, [one!.id])).toEqual([one]);
+    expect(await listLogFindings(db.sql, { first: 1 })).toHaveLength(1);
+    const [one] = await listLogFindings(db.sql, { first: 1 });
+    expect(await getLogFindings(db.sql, [one!.id])).toEqual([one]);
   });
 
   it('rejects a bad first or since', async () => {
-    await expect(listLogFindings(db.pool, { first: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(listLogFindings(db.pool, { since: 'yesterday' })).rejects.toMatchObject({
+    await expect(listLogFindings(db.sql, { first: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(listLogFindings(db.sql, { since: 'yesterday' })).rejects.toMatchObject({
       code: 'INVALID_INPUT',
     });
   });
@@ -196,9 +196,9 @@ describe('scan and follow into the database', () => {
       ].join('\n'),
     );
     const scan = await scanLogs({ paths: [file] });
-    await recordFindings(db.pool, scan.findings, { merge: 'max', thresholds: NO_THRESHOLDS });
-    await recordFindings(db.pool, scan.findings, { merge: 'max', thresholds: NO_THRESHOLDS });
-    const stored = await listLogFindings(db.pool);
+    await recordIn(db, scan.findings, { merge: 'max', thresholds: NO_THRESHOLDS });
+    await recordIn(db, scan.findings, { merge: 'max', thresholds: NO_THRESHOLDS });
+    const stored = await listLogFindings(db.sql);
     expect(
       stored.map(({ category, fingerprint, count, firstSeen, lastSeen, files, sample }) => ({
         category,
@@ -217,20 +217,20 @@ describe('scan and follow into the database', () => {
     const file = path.join(dir, 'etl.log');
     const line = (n: number) => `{"level":50,"time":${1754474400000 + n},"msg":"orphan poll ${n} found"}\n`;
     await writeFile(file, line(1) + line(2));
-    const store = createLeasedPgOffsetStore(db.url, { thresholds: NO_THRESHOLDS });
+    const store = createLeasedPgOffsetStore({ connectionString: db.url }, { thresholds: NO_THRESHOLDS });
     const first = new LogFollower({ paths: [file], store, startAt: 'start', idleFlushMs: 0 });
     await first.poll();
     await first.close();
     await store.close();
     await appendFile(file, line(3));
-    const secondStore = createLeasedPgOffsetStore(db.url);
+    const secondStore = createLeasedPgOffsetStore({ connectionString: db.url });
     const second = new LogFollower({ paths: [file], store: secondStore, startAt: 'start', idleFlushMs: 0 });
     await second.poll();
     await second.close();
     await secondStore.close();
-    const [stored] = await listLogFindings(db.pool, { category: 'ORPHAN_INDICATOR' });
+    const [stored] = await listLogFindings(db.sql, { category: 'ORPHAN_INDICATOR' });
     expect(stored!.count).toBe(3);
-    expect(await loadLogOffsets(db.pool)).toEqual([
+    expect(await loadLogOffsets(db.sql)).toEqual([
       expect.objectContaining({ path: file, offset: Buffer.byteLength(line(1) + line(2) + line(3)) }),
     ]);
   });
@@ -244,7 +244,7 @@ describe('scan and follow into the database', () => {
       begin raise exception 'offsets refused'; end $$`);
     await db.query(`create trigger test_refuse before insert or update on bpetl.log_offsets
       for each row execute function bpetl.test_refuse_offsets()`);
-    const store = createLeasedPgOffsetStore(db.url, { thresholds: NO_THRESHOLDS });
+    const store = createLeasedPgOffsetStore({ connectionString: db.url }, { thresholds: NO_THRESHOLDS });
     const seen: number[] = [];
     const follower = new LogFollower({
       paths: [file],
@@ -255,8 +255,8 @@ describe('scan and follow into the database', () => {
     });
     try {
       await expect(follower.poll()).rejects.toThrow(/offsets refused/);
-      expect(await listLogFindings(db.pool)).toEqual([]);
-      expect(await loadLogOffsets(db.pool)).toEqual([]);
+      expect(await listLogFindings(db.sql)).toEqual([]);
+      expect(await loadLogOffsets(db.sql)).toEqual([]);
       expect(seen).toEqual([]);
       await db.query(`drop trigger test_refuse on bpetl.log_offsets`);
       await follower.poll();
@@ -268,9 +268,9 @@ describe('scan and follow into the database', () => {
       await db.query(`drop function if exists bpetl.test_refuse_offsets()`);
     }
     expect(seen).toEqual([1, 2, 3]);
-    const [stored] = await listLogFindings(db.pool, { category: 'ORPHAN_INDICATOR' });
+    const [stored] = await listLogFindings(db.sql, { category: 'ORPHAN_INDICATOR' });
     expect(stored!.count).toBe(3);
-    expect(await loadLogOffsets(db.pool)).toEqual([
+    expect(await loadLogOffsets(db.sql)).toEqual([
       expect.objectContaining({ path: file, offset: Buffer.byteLength(line(1) + line(2) + line(3)) }),
     ]);
   });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { LogFinding } from '../../../src/logs/types.ts';
-import { recordFindings } from '../../../src/services/logs/findings.ts';
 import { type LogMonitor, startLogMonitor } from '../../../src/services/logs/monitor.ts';
 import { useTestApp } from '../../helpers/app.ts';
+import { recordIn } from '../../helpers/log-findings.ts';
 import { sseReader } from '../orphans/helpers.ts';
 
 const t = useTestApp();
@@ -48,8 +48,8 @@ interface FindingResult {
 
 describe('logFindings', () => {
   beforeAll(async () => {
-    await recordFindings(
-      t.db.pool,
+    await recordIn(
+      t.db,
       [
         finding('DEADLOCK', 'deadlock detected', 2, '2025-08-06T10:00:00.000Z'),
         finding('UPSERT_FAILURE', 'upsert of teams failed', 4, '2025-08-07T10:00:00.000Z'),
@@ -157,9 +157,9 @@ describe('logAlert over SSE', () => {
     try {
       const now = new Date().toISOString();
       // Two deadlocks stay below the threshold of three; the third crosses it.
-      const below = await recordFindings(t.db.pool, [finding('DEADLOCK', 'deadlock live', 2, now)]);
+      const below = await recordIn(t.db, [finding('DEADLOCK', 'deadlock live', 2, now)]);
       expect(below.alerts).toEqual([]);
-      const crossed = await recordFindings(t.db.pool, [finding('DEADLOCK', 'deadlock live', 1, now)]);
+      const crossed = await recordIn(t.db, [finding('DEADLOCK', 'deadlock live', 1, now)]);
       expect(crossed.alerts).toHaveLength(1);
       const deadlock = await all.next();
       expect(deadlock).toMatchObject({
@@ -175,7 +175,7 @@ describe('logAlert over SSE', () => {
       );
 
       // The filtered subscription skipped the deadlock alert: its first is the orphan one.
-      const orphan = await recordFindings(t.db.pool, [finding('ORPHAN_INDICATOR', 'orphan seen', 1, now)]);
+      const orphan = await recordIn(t.db, [finding('ORPHAN_INDICATOR', 'orphan seen', 1, now)]);
       expect((await orphansOnly.next()).id).toBe(orphan.alerts[0]!.id);
       expect((await all.next()).id).toBe(orphan.alerts[0]!.id);
     } finally {
@@ -195,11 +195,9 @@ describe('logAlert over SSE', () => {
       const next = live.next().then((a) => (received = a));
       for (let i = 0; i < 200 && !received; i++) {
         const category = `LIVE_${i}`;
-        const r = await recordFindings(
-          t.db.pool,
-          [finding(category, 'live alert', 1, new Date().toISOString())],
-          { thresholds: { [category]: { count: 1, windowSeconds: 300 } } },
-        );
+        const r = await recordIn(t.db, [finding(category, 'live alert', 1, new Date().toISOString())], {
+          thresholds: { [category]: { count: 1, windowSeconds: 300 } },
+        });
         raised.push(r.alerts[0]!.id);
         await Promise.race([next, new Promise((resolve) => setTimeout(resolve, 100))]);
       }
@@ -227,14 +225,14 @@ describe('logAlert over SSE', () => {
 describe('logOccurrences', () => {
   it('counts occurrences per category and UTC day as the monitor recorded them, from the day of since', async () => {
     const day = (n: number) => new Date(Date.UTC(2031, 0, n, 12)).toISOString();
-    await recordFindings(
+    await recordIn(
       t.db,
       [finding('DEADLOCK', 'occ one', 2, day(3)), finding('DEADLOCK', 'occ two', 3, day(3))],
       {
         thresholds: {},
       },
     );
-    await recordFindings(
+    await recordIn(
       t.db,
       [finding('DEADLOCK', 'occ one', 4, day(5)), finding('CONNECTION_TIMEOUT', 'occ three', 1, day(5))],
       {
@@ -242,7 +240,7 @@ describe('logOccurrences', () => {
       },
     );
     // A full rescan keeps the larger count of a finding and is no new occurrence.
-    await recordFindings(t.db, [finding('DEADLOCK', 'occ one', 9, day(5))], { merge: 'max', thresholds: {} });
+    await recordIn(t.db, [finding('DEADLOCK', 'occ one', 9, day(5))], { merge: 'max', thresholds: {} });
     const { data, errors } = await t.graphql<{
       logOccurrences: Array<{ category: string; day: string; count: number }>;
     }>(`query ($since: DateTime!) { logOccurrences(since: $since) { category day count } }`, {

@@ -29,7 +29,10 @@ afterAll(async () => {
 });
 
 function store(name: string): LeasedOffsetStore {
-  const s = createLeasedPgOffsetStore(db.url, { applicationName: name, thresholds: {} });
+  const s = createLeasedPgOffsetStore(
+    { connectionString: db.url },
+    { applicationName: name, thresholds: {} },
+  );
   stores.push(s);
   return s;
 }
@@ -48,7 +51,7 @@ async function key(file: string): Promise<string> {
 const orphan = (n: string) => `{"level":50,"time":1754474400000,"msg":"orphan poll ${n} left"}\n`;
 
 async function total(): Promise<number> {
-  return (await listLogFindings(db.pool, { first: 500 })).reduce((s, f) => s + f.count, 0);
+  return (await listLogFindings(db.sql, { first: 500 })).reduce((s, f) => s + f.count, 0);
 }
 
 describe('leased offset store', () => {
@@ -83,7 +86,7 @@ describe('leased offset store', () => {
     expect(await total()).toBe(3);
     const claim = await b.claim([await key(file)]);
     expect(claim.held.has(await key(file))).toBe(true);
-    expect(await loadLogOffsets(db.pool)).toEqual([
+    expect(await loadLogOffsets(db.sql)).toEqual([
       expect.objectContaining({
         path: file,
         offset: Buffer.byteLength(orphan('alpha') + orphan('bravo') + orphan('charlie')),
@@ -103,12 +106,10 @@ describe('leased offset store', () => {
       offsets: [{ dev: '7', ino: '7', path: '/lost.log', offset: 5 }],
     };
     await expect(s.commit(batch)).rejects.toThrow();
-    expect(await loadLogOffsets(db.pool)).toEqual([]);
+    expect(await loadLogOffsets(db.sql)).toEqual([]);
     await until(async () => (await s.claim(['7:7']).catch(() => null))?.held.has('7:7') ?? false);
     await s.commit(batch);
-    expect(await loadLogOffsets(db.pool)).toEqual([
-      expect.objectContaining({ path: '/lost.log', offset: 5 }),
-    ]);
+    expect(await loadLogOffsets(db.sql)).toEqual([expect.objectContaining({ path: '/lost.log', offset: 5 })]);
   });
 
   it('lets a follower whose connection was cut go on from the committed offset, counting nothing twice', async () => {
@@ -134,7 +135,7 @@ describe('leased offset store', () => {
     await expect(
       s.commit({ findings: [], entries: [], offsets: [{ dev: '9', ino: '8', path: '/x', offset: 1 }] }),
     ).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE', details: { files: ['/x'] } });
-    expect(await loadLogOffsets(db.pool)).toEqual([]);
+    expect(await loadLogOffsets(db.sql)).toEqual([]);
   });
 });
 

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startServices } from '../../../src/app/start-services.ts';
 import { type HttpServer, startHttpServer } from '../../../src/server/http.ts';
-import { recordFindings } from '../../../src/services/logs/findings.ts';
 import { startLogMonitor } from '../../../src/services/logs/monitor.ts';
 import { useTestApp } from '../../helpers/app.ts';
+import { recordIn } from '../../helpers/log-findings.ts';
 import { sseReader } from '../orphans/helpers.ts';
 import { orphanLines, startCli, until } from './helpers.ts';
 
@@ -128,8 +128,8 @@ describe('bpetl watch', () => {
     const watch = startCli(['watch', '--url', http.url, '--cursor-file', cursorFile, '--json'], {
       BPETL_API_TOKEN: '',
     });
-    const { alerts } = await recordFindings(
-      t.db.pool,
+    const { alerts } = await recordIn(
+      t.db,
       [
         {
           category: 'WATCHED',
