@@ -4,13 +4,13 @@ import type pg from 'pg';
  * Subscribes to orphanDetected over SSE and records, per row id, when its event was read.
  * Shared by the latency and load benches; `cancel` ends the stream.
  */
-export async function subscribeOrphansOverSse(endpoint: string, received: Map<number, number>) {
+export async function subscribeOrphansOverSse(endpoint: string, received: Map<number, number>, after = '0') {
   const response = await fetch(endpoint, {
     method: 'POST',
     headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
     body: JSON.stringify({
       query: 'subscription ($after: ID) { orphanDetected(after: $after) { id rowId } }',
-      variables: { after: '0' },
+      variables: { after },
     }),
   });
   const reader = response.body!.getReader();

@@ -13,6 +13,11 @@ export interface Config {
   importDir: string;
   logPaths: string[];
   autoRepair: boolean;
+  /**
+   * Subscribers with the same selection share each event's result (executed and serialised once);
+   * off, every subscriber's is its own (a baseline for the fan-out benchmark, or a suspect ruled out).
+   */
+  sharedSubscriptions: boolean;
   logLevel: string;
   /** `pretty` on a terminal, `json` otherwise, unless LOG_FORMAT says which. */
   logFormat: LogFormat;
@@ -65,8 +70,8 @@ function parsePort(raw: string | undefined): number {
   return port;
 }
 
-function parseBoolean(variable: string, raw: string | undefined): boolean {
-  if (raw === undefined || raw === '') return false;
+function parseBoolean(variable: string, raw: string | undefined, fallback = false): boolean {
+  if (raw === undefined || raw === '') return fallback;
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   fail(variable, `must be true or false, got "${raw}"`);
@@ -131,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((p) => p.trim())
       .filter(Boolean),
     autoRepair: parseBoolean('BPETL_AUTO_REPAIR', env.BPETL_AUTO_REPAIR),
+    sharedSubscriptions: parseBoolean('BPETL_SHARED_SUBSCRIPTIONS', env.BPETL_SHARED_SUBSCRIPTIONS, true),
     logLevel,
     logFormat: logFormatFor(logFormat, Boolean(process.stdout.isTTY)),
     dataDir: path.resolve(env.BPETL_DATA_DIR?.trim() || '.bpetl'),

@@ -32,7 +32,7 @@ export function withMetricsEndpoint(app: App, next: RequestListener): RequestLis
 }
 
 /** The root field a subscription operation selects (a subscription selects exactly one). */
-function subscriptionField(args: {
+export function subscriptionField(args: {
   document: Parameters<typeof getOperationAST>[0];
   operationName?: string | null;
 }) {

@@ -106,9 +106,16 @@ export function useRelativePaths(config: Config): Plugin<GraphQLContext> {
     if (data === result.data && (errors ?? []).every((e, i) => e === result.errors![i])) return null;
     return { ...result, data, ...(errors ? { errors } : {}) };
   };
+  // A subscription event's result is shared by its subscribers (useSharedSubscriptionResults):
+  // formatted once, not once per subscriber.
+  const formatted = new WeakMap<ExecutionResult, ExecutionResult | null>();
+  const formatOnce = (result: ExecutionResult) => {
+    if (!formatted.has(result)) formatted.set(result, format(result));
+    return formatted.get(result)!;
+  };
   const onDone = (payload: Parameters<typeof handleStreamOrSingleExecutionResult>[0]) =>
     handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
-      const next = format(result);
+      const next = formatOnce(result);
       if (next) setResult(next);
     });
   return {

@@ -17,6 +17,7 @@ import { DEFAULT_QUERY, renderGraphiQLPage, useGraphiQLCompression } from './gra
 import { useSubscriptionMetrics } from './metrics.ts';
 import { mapStrings, relativePaths, useRelativePaths } from './relative-paths.ts';
 import { useRequestBodies } from './request-body.ts';
+import { useSharedSubscriptionResults } from './shared-subscriptions.ts';
 
 const requestIds = new AsyncLocalStorage<string>();
 
@@ -108,6 +109,7 @@ export function createYogaServer(app: App): Yoga {
         maxDirectives: { n: 20 },
       }),
       useSubscriptionMetrics(app) as Plugin<GraphQLContext>,
+      ...(app.config.sharedSubscriptions ? [useSharedSubscriptionResults(app.metrics)] : []),
     ],
   });
 }

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       apiToken: null,
       autoRepair: false,
+      sharedSubscriptions: true,
       logLevel: 'info',
       importDir: path.resolve('imports'),
       logPaths: [],
@@ -36,6 +37,10 @@ describe('loadConfig', () => {
     });
   });
 
+  it('lets every subscriber execute its own results when sharing is turned off', () => {
+    expect(loadConfig({ BPETL_SHARED_SUBSCRIPTIONS: 'false' }).sharedSubscriptions).toBe(false);
+  });
+
   it('binds every interface only when a token protects the API', () => {
     const config = loadConfig({ BPETL_API_TOKEN: 'a-long-enough-secret-token' });
     expect(config.host).toBe('0.0.0.0');
@@ -57,6 +62,7 @@ describe('loadConfig', () => {
     [{ PORT: '12ab' }, /PORT must be an integer/],
     [{ BPETL_API_TOKEN: 'short' }, /BPETL_API_TOKEN must be at least 16 characters/],
     [{ BPETL_AUTO_REPAIR: 'maybe' }, /BPETL_AUTO_REPAIR must be true or false, got "maybe"/],
+    [{ BPETL_SHARED_SUBSCRIPTIONS: 'sometimes' }, /BPETL_SHARED_SUBSCRIPTIONS must be true or false/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of .*, got "loud"/],
     [{ LOG_FORMAT: 'xml' }, /LOG_FORMAT must be pretty or json, got "xml"/],
     [{ BPETL_CORS_ORIGINS: '*' }, /BPETL_CORS_ORIGINS holds "\*", expected origins/],

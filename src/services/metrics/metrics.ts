@@ -13,6 +13,11 @@ export interface Metrics {
   render(): Promise<string>;
   /** Counts a GraphQL subscription on `field` as open; the returned function closes it (once). */
   subscriptionOpened(field: string): () => void;
+  /**
+   * Counts a result handed to a subscriber of `field`: `executed` for it, or `shared` from the
+   * execution another subscriber's identical selection made of the same event.
+   */
+  subscriptionResult(field: string, execution: 'executed' | 'shared'): void;
 }
 
 /**
@@ -27,7 +32,7 @@ export function createMetrics(host: { db: Db; listener: Listener }): Metrics {
   const once = createReadOnce();
   registerHealthMetrics(registry, host.db, once);
   registerRunMetrics(registry, host.db, once);
-  const { subscriptions } = registerStreamMetrics(registry, host, once);
+  const { subscriptions, subscriptionResults } = registerStreamMetrics(registry, host, once);
   let processMetrics = false;
   return {
     contentType: registry.contentType,
@@ -51,6 +56,9 @@ export function createMetrics(host: { db: Db; listener: Listener }): Metrics {
         open = false;
         subscriptions.dec({ field });
       };
+    },
+    subscriptionResult(field, execution) {
+      subscriptionResults.inc({ field, execution });
     },
   };
 }

@@ -40,7 +40,7 @@ export function registerStreamMetrics(
   registry: Registry,
   host: { db: Db; listener: Listener },
   once: ReadOnce,
-): { subscriptions: Gauge<'field'> } {
+): { subscriptions: Gauge<'field'>; subscriptionResults: Counter<'field' | 'execution'> } {
   const state = () => once('streams', () => readStreamState(host.db));
   new Counter({
     name: 'bpetl_orphan_events_total',
@@ -103,5 +103,13 @@ export function registerStreamMetrics(
     labelNames: ['field'],
     registers: [registry],
   });
-  return { subscriptions };
+  const subscriptionResults = new Counter({
+    name: 'bpetl_subscription_results_total',
+    help:
+      'Subscription results handed to subscribers, per field: executed for the subscriber, or shared ' +
+      "from another subscriber's identical selection of the same event",
+    labelNames: ['field', 'execution'],
+    registers: [registry],
+  });
+  return { subscriptions, subscriptionResults };
 }

@@ -13,6 +13,7 @@ import { startPipeline } from '../../../src/services/pipeline/run-pipeline.ts';
 import type { PipelineRun } from '../../../src/services/pipeline/runs.ts';
 import { useTestApp } from '../../helpers/app.ts';
 import { fixtureFeed } from '../../helpers/fixtures.ts';
+import { sample } from '../../helpers/prometheus.ts';
 import { subscribeOrphans } from '../orphans/helpers.ts';
 
 const t = useTestApp();
@@ -35,22 +36,6 @@ async function scrape(): Promise<string> {
   const response = await fetch(`${base()}/metrics`);
   expect(response.status).toBe(200);
   return response.text();
-}
-
-/** The value of one sample (labels in any order), or undefined when the series is absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
-    );
-    const wanted = Object.entries(labels);
-    if (wanted.length === Object.keys(found).length && wanted.every(([k, v]) => found[k] === v)) {
-      return Number(match[3]);
-    }
-  }
-  return undefined;
 }
 
 async function eventually(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
