@@ -19,7 +19,7 @@ export function printReport(report: RepairReport, emergency: boolean): void {
     `${report.examined} open orphan event(s) (user rows pointing at nothing, not yet resolved): ` +
       `${repair} ${report.repaired.length} (re-pointed on a unique match; audited in the repairs query, ` +
       `undoRepair undoes one), ${quarantine} ${report.quarantined.length} (no unique match: kept and ` +
-      'flagged, never deleted; listed by the quarantine query). Each one:',
+      `flagged, never deleted; listed by the quarantine query)${report.examined > 0 ? '. Each one:' : ''}`,
   );
   for (const r of report.repaired) out.push(`  ${r.description}`);
   for (const q of report.quarantined) out.push(`  ${q.description}`);
