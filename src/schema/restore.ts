@@ -1,5 +1,5 @@
 import { AppError } from '../errors.ts';
-import type { RestoreResult } from '../services/snapshots/restore.ts';
+import type { RestoredRow, RestoreResult } from '../services/snapshots/restore.ts';
 import { restoreUserData } from '../services/snapshots/restore.ts';
 import { builder } from './builder.ts';
 
@@ -13,6 +13,16 @@ const RestoreReferenceCount = builder
     }),
   });
 
+const RestoredRowType = builder.objectRef<RestoredRow>('RestoredRow').implement({
+  description: 'A user row restore re-pointed (REMAPPED) or could not (UNMATCHED), in words.',
+  fields: (t) => ({
+    reference: t.exposeString('reference'),
+    rowId: t.exposeID('rowId'),
+    outcome: t.exposeString('outcome', { description: 'REMAPPED or UNMATCHED.' }),
+    description: t.exposeString('description'),
+  }),
+});
+
 export const RestoreResultType = builder.objectRef<RestoreResult>('RestoreResult').implement({
   fields: (t) => ({
     snapshotId: t.exposeID('snapshotId'),
@@ -24,6 +34,11 @@ export const RestoreResultType = builder.objectRef<RestoreResult>('RestoreResult
       description: 'Rows whose reference changed but had no unique match; left as they are, never deleted.',
     }),
     byReference: t.field({ type: [RestoreReferenceCount], resolve: (r) => r.byReference }),
+    rows: t.field({
+      type: [RestoredRowType],
+      description: 'The first 20 rows it re-pointed or could not, unmatched first (the counts cover all).',
+      resolve: (r) => r.rows ?? [],
+    }),
   }),
 });
 

@@ -85,7 +85,9 @@ describe('a dry run speaks in the conditional', () => {
     const out = lines.join('');
     expect(out).toContain('pipeline run 7: SUCCEEDED (dry run: nothing was written)');
     expect(out).toContain('teams          would insert 2, update 1, leave 3 unchanged, retire 4');
-    expect(out).toContain('user data: would re-point 5, would leave 12 unmatched (reported)');
+    expect(out).toContain(
+      'user data: would re-point 5, would leave 12 unmatched (user rows whose target changed with no unique match: left as they are)',
+    );
     expect(out).not.toMatch(/\d+ inserted|re-pointed/);
   });
 });

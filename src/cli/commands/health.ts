@@ -12,17 +12,28 @@ export function healthJson(report: HealthReport) {
   return { ...report, checkedAt: report.checkedAt.toISOString() };
 }
 
-function printHealth(report: HealthReport): void {
+export function printHealth(report: HealthReport): void {
   const out: string[] = [
     `health ${report.score}/100 ${report.status}  (checked ${report.checkedAt.toISOString()})`,
   ];
+  if (report.types.length > 0) {
+    out.push(
+      '  per protected type: its user rows, and orphans (rows pointing at nothing; ' +
+        'bpetl repair --dry-run shows what would fix them)',
+    );
+  }
   for (const type of report.types) {
     out.push(`  ${type.name.padEnd(22)} ${String(type.rows).padStart(9)} rows  ${type.orphans} orphan(s)`);
   }
   for (const check of report.checks) {
-    out.push(`  check ${check.check}: ${check.issues} issue(s), ${check.rows} row(s), -${check.penalty}`);
+    out.push(
+      `  check ${check.check}: ${check.issues} issue(s) (listed below), ${check.rows} row(s) affected, ` +
+        `-${check.penalty} point(s)`,
+    );
   }
-  for (const issue of report.issues) out.push(`  ${issue.severity.padEnd(8)} ${issue.message}`);
+  for (const issue of report.issues) {
+    out.push(`  ${issue.severity.padEnd(8)} ${issue.message}`, `           fix: ${issue.fix}`);
+  }
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

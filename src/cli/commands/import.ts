@@ -1,9 +1,11 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 
+import type { ConstraintRepairAction } from '../../services/constraints/action.ts';
 import type { ImportStats } from '../../services/import/import-teams.ts';
 import { cancelPipeline, startPipeline } from '../../services/pipeline/run-pipeline.ts';
 import type { PipelineEvent, PipelineRun } from '../../services/pipeline/runs.ts';
+import type { RestoredRow } from '../../services/snapshots/restore.ts';
 import { preflightSource } from '../../sources/preflight.ts';
 import { EXIT_FAILURE, runCommand } from '../run-command.ts';
 import { withApp } from '../with-app.ts';
@@ -74,10 +76,22 @@ export function progressReporter(
 export function printRunSummary(run: PipelineRun): void {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`pipeline run ${run.id}: ${run.status}${run.dryRun ? ' (dry run: nothing was written)' : ''}`);
+  const repairs = (run.stats?.repair as { actions?: ConstraintRepairAction[] } | undefined)?.actions ?? [];
+  if (repairs.length > 0) {
+    out(
+      `constraints: ${repairs.length} repair action(s) before the import (duplicates merged, keys added; ` +
+        'each below, and the schema changes in bpetl protection changes)',
+    );
+    for (const a of repairs) out(`  ${a.detail}`);
+  }
   const imported = run.stats?.import as ImportStats | undefined;
   if (imported) {
+    const shown = Math.min(imported.rejections.length, REJECTIONS_SHOWN);
     out(
-      `scope: ${imported.scope.join(', ')}; ${imported.records.read} records read, ${imported.rejected} rejected`,
+      `scope: ${imported.scope.join(', ')}; ${imported.records.read} records read, ${imported.rejected} rejected` +
+        (imported.rejected > 0
+          ? ` (records refused for an unreadable or unmatched identifying field; ${shown === imported.rejected ? 'each' : `the first ${shown}`} below, all in bpetl import --json)`
+          : ''),
     );
     for (const [table, c] of Object.entries(imported.tables)) {
       // A dry run speaks of what would have happened.
@@ -87,7 +101,7 @@ export function printRunSummary(run: PipelineRun): void {
           : `  ${table.padEnd(14)} ${c.inserted} inserted, ${c.updated} updated, ${c.unchanged} unchanged, ${c.retired} retired`,
       );
     }
-    for (const r of imported.rejections.slice(0, 10)) {
+    for (const r of imported.rejections.slice(0, REJECTIONS_SHOWN)) {
       out(`  rejected ${r.file} record ${r.index} field "${r.field}": ${r.reason}`);
     }
     // Runs recorded before warnings existed have none.
@@ -96,25 +110,45 @@ export function printRunSummary(run: PipelineRun): void {
     }
   }
   const restore = run.stats?.restore as
-    { remapped: number; unmatched: number; followedPlayerIds?: number } | undefined;
+    { remapped: number; unmatched: number; followedPlayerIds?: number; rows?: RestoredRow[] } | undefined;
   if (restore) {
     const followed = restore.followedPlayerIds
       ? run.dryRun
         ? `, ${restore.followedPlayerIds} would follow their player's new id`
         : `, ${restore.followedPlayerIds} followed their player's new id`
       : '';
+    const snapshot = (run.stats?.snapshot as { id?: number } | undefined)?.id;
+    const rows = restore.rows ?? [];
+    const where =
+      rows.length === 0
+        ? ''
+        : `; ${rows.length < restore.remapped + restore.unmatched ? `the first ${rows.length}` : 'each'} below` +
+          (snapshot && !run.dryRun ? `, all in bpetl snapshots restore ${snapshot} --dry-run --json` : '');
+    const unmatched =
+      restore.unmatched > 0
+        ? ` (user rows whose target changed with no unique match: left as they are${where})`
+        : rows.length > 0
+          ? ` (${where.slice(2)})`
+          : '';
     out(
       run.dryRun
-        ? `user data: would re-point ${restore.remapped}${followed}, would leave ${restore.unmatched} unmatched (reported)`
-        : `user data: ${restore.remapped} re-pointed${followed}, ${restore.unmatched} left unmatched (reported)`,
+        ? `user data: would re-point ${restore.remapped}${followed}, would leave ${restore.unmatched} unmatched${unmatched}`
+        : `user data: ${restore.remapped} re-pointed${followed}, ${restore.unmatched} left unmatched${unmatched}`,
     );
+    for (const r of rows) out(`  ${r.description}`);
   }
   const orphans = run.stats?.orphans as { before: number; after: number } | undefined;
   if (orphans) {
     const after = run.dryRun ? ' (would be)' : '';
-    out(`orphans: ${orphans.before} before, ${orphans.after} after${after}`);
+    out(
+      `orphans: ${orphans.before} before, ${orphans.after} after${after} (user rows pointing at nothing; ` +
+        'bpetl health counts them, bpetl repair --dry-run shows what would fix them)',
+    );
   }
 }
+
+/** Rejected records printed one by one (the JSON document has all of them). */
+const REJECTIONS_SHOWN = 10;
 
 /** A run's error as the CLI spells its options: the API's `allowShrink` is `--allow-shrink` here. */
 export function cliMessage(message: string): string {

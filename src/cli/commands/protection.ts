@@ -39,7 +39,8 @@ interface Options {
 function printStatus(status: ProtectionStatus): void {
   const out = [
     `protection ${status.enabled ? 'ON' : 'OFF'}${status.since ? ` since ${status.since.toISOString()}` : ''}`,
-    `  ${status.pendingEvents} open orphan event(s)`,
+    `  ${status.pendingEvents} open orphan event(s) (user rows found pointing at nothing, not yet repaired; ` +
+      'bpetl repair --dry-run lists them)',
   ];
   for (const t of status.tables) {
     out.push(

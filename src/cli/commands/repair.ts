@@ -4,23 +4,25 @@ import { emergencyRepair, repairOrphans, type RepairReport } from '../../service
 import { runCommand } from '../run-command.ts';
 import { withApp } from '../with-app.ts';
 
-function printReport(report: RepairReport, emergency: boolean): void {
+export function printReport(report: RepairReport, emergency: boolean): void {
   const out: string[] = [];
   // A dry run speaks in the conditional: nothing was repaired or quarantined.
   const repair = report.dryRun ? 'would repair' : 'repaired';
   const quarantine = report.dryRun ? 'would quarantine' : 'quarantined';
-  if (emergency) out.push(`full scan: ${report.detected} orphan(s) without an event`);
-  out.push(
-    `${report.examined} open orphan event(s); ${repair} ${report.repaired.length}, ${quarantine} ${report.quarantined.length}`,
-  );
-  for (const r of report.repaired) {
+  if (emergency) {
     out.push(
-      `  ${r.table}.${r.column} row ${r.rowId}: ${r.oldValue ?? 'NULL'} -> ${r.newValue} (${r.strategy})`,
+      `full scan: ${report.detected} orphan(s) without an event (user rows pointing at nothing that no ` +
+        'trigger had recorded, now recorded as orphan events)',
     );
   }
-  for (const q of report.quarantined) {
-    out.push(`  ${quarantine} ${q.table}.${q.column} row ${q.rowId}: ${q.missingRef} (${q.reason})`);
-  }
+  out.push(
+    `${report.examined} open orphan event(s) (user rows pointing at nothing, not yet resolved): ` +
+      `${repair} ${report.repaired.length} (re-pointed on a unique match; audited in the repairs query, ` +
+      `undoRepair undoes one), ${quarantine} ${report.quarantined.length} (no unique match: kept and ` +
+      `flagged, never deleted; listed by the quarantine query)${report.examined > 0 ? '. Each one:' : ''}`,
+  );
+  for (const r of report.repaired) out.push(`  ${r.description}`);
+  for (const q of report.quarantined) out.push(`  ${q.description}`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

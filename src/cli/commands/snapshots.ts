@@ -36,19 +36,29 @@ function parseId(raw: string): number {
 const write = (text: string) => process.stdout.write(text);
 
 function printSnapshot(s: SnapshotSummary): void {
-  write(`snapshot ${s.id}  ${s.createdAt.toISOString()}  ${s.rows} user row(s)`);
+  write(
+    `snapshot ${s.id}  ${s.createdAt.toISOString()}  ${s.rows} user row(s) copied (bpetl snapshots show ${s.id})`,
+  );
   write(`${s.runId ? `  run ${s.runId}` : ''}${s.note ? `  ${s.note}` : ''}\n`);
 }
 
-function printRestore(r: RestoreResult): void {
-  const remapped = (n: number) => (r.dryRun ? `${n} would be remapped` : `${n} remapped`);
+export function printRestore(r: RestoreResult): void {
+  const remapped = (n: number) => (r.dryRun ? `${n} would be re-pointed` : `${n} re-pointed`);
+  const changed = r.remapped + r.unmatched;
+  const shown =
+    r.rows.length === 0
+      ? ''
+      : ` ${r.rows.length < changed ? `The first ${r.rows.length} below (unmatched first), all with --json` : 'Each below'}.`;
   write(
     `${r.dryRun ? 'dry run: would restore' : 'restored'} from snapshot ${r.snapshotId}: ` +
-      `${r.checked} checked, ${remapped(r.remapped)}, ${r.unchanged} unchanged, ${r.unmatched} unmatched\n`,
+      `${r.checked} checked (its user rows that still exist), ${remapped(r.remapped)} (their target changed: ` +
+      `matched again by natural key), ${r.unchanged} unchanged, ${r.unmatched} unmatched (their target ` +
+      `changed with no unique match: left as they are).${shown}\n`,
   );
   for (const ref of r.byReference.filter((b) => b.remapped || b.unmatched)) {
     write(`  ${ref.reference}: ${remapped(ref.remapped)}, ${ref.unmatched} unmatched\n`);
   }
+  for (const row of r.rows) write(`  ${row.description}\n`);
 }
 
 export function registerSnapshots(program: Command): void {
@@ -92,6 +102,8 @@ export function registerSnapshots(program: Command): void {
           const result = await restoreUserData(app.db, {
             snapshotId: parseId(raw),
             dryRun: !!options.dryRun,
+            // The document lists every row; the terminal the first few.
+            rows: options.json ? null : undefined,
           });
           if (options.json) write(`${JSON.stringify(restoreJson(result), null, 2)}\n`);
           else printRestore(result);

@@ -57,9 +57,42 @@ const MINOR = new Set<ConstraintIssue['check']>([
  * - 5 per protected reference without a foreign key or whose foreign key is ON DELETE CASCADE,
  * - 5 per unprotected reference (a reference no detection trigger watches; once when protection is
  *   off), none for one an operator removed on purpose (INFO),
- * - for orphans: 10 + 40 × (orphaned rows / protected rows), rounded up, at most 50,
+ * - for orphans: 10 + 40 × √(orphaned rows / protected rows), rounded to the nearest point,
  * never below 0. 100 exactly when there are no issues at all.
+ *
+ * The orphan penalty is continuous in the share and steepest where it starts: on a few thousand
+ * protected rows a dozen orphans and five dozen are a few points apart, where a share taken
+ * linearly (40 × share) stays under one point until 2.5 % of all rows are orphaned.
  */
+export function orphanPenalty(orphans: number, rows: number): number {
+  if (orphans <= 0) return 0;
+  const share = orphans / Math.max(rows, orphans);
+  return Math.min(50, Math.round(10 + 40 * Math.sqrt(share)));
+}
+
+/**
+ * The status and every issue's severity follow one rule, so the report never contradicts itself
+ * (the status is the worst severity listed):
+ * - a structural issue is CRITICAL, and so is the status;
+ * - any other issue that costs points is WARNING (status DEGRADED), unless the score is below 50:
+ *   then together they make the database CRITICAL, and each of them is;
+ * - an INFO issue costs nothing and changes nothing: only INFO issues is HEALTHY (score 100).
+ */
+export function gradeHealth(
+  score: number,
+  issues: ConstraintIssue[],
+): { status: HealthStatus; issues: ConstraintIssue[] } {
+  const low = score < 50;
+  const graded = issues.map((issue): ConstraintIssue => {
+    if (issue.severity === 'INFO') return issue;
+    const severity = STRUCTURAL.has(issue.check) || low ? 'CRITICAL' : 'WARNING';
+    return severity === issue.severity ? issue : { ...issue, severity };
+  });
+  const structural = issues.some((i) => STRUCTURAL.has(i.check));
+  const status: HealthStatus = score === 100 ? 'HEALTHY' : structural || low ? 'CRITICAL' : 'DEGRADED';
+  return { status, issues: graded };
+}
+
 export function scoreHealth(issues: ConstraintIssue[], types: HealthType[]): Omit<HealthReport, 'checkedAt'> {
   const rows = types.reduce((n, t) => n + t.rows, 0);
   const orphans = types.reduce((n, t) => n + t.orphans, 0);
@@ -74,14 +107,12 @@ export function scoreHealth(issues: ConstraintIssue[], types: HealthType[]): Omi
   }
   if (orphans > 0) {
     const check = checks.get('ORPHANS') ?? { check: 'ORPHANS', issues: 0, rows: orphans, penalty: 0 };
-    check.penalty = Math.min(50, 10 + Math.ceil((40 * orphans) / Math.max(rows, orphans)));
+    check.penalty = orphanPenalty(orphans, rows);
     checks.set('ORPHANS', check);
   }
   const penalty = [...checks.values()].reduce((n, c) => n + c.penalty, 0);
   const score = Math.max(0, 100 - penalty);
-  const structural = issues.some((i) => STRUCTURAL.has(i.check));
-  const status: HealthStatus = score === 100 ? 'HEALTHY' : structural || score < 50 ? 'CRITICAL' : 'DEGRADED';
-  return { score, status, types, checks: [...checks.values()], issues };
+  return { score, ...gradeHealth(score, issues), types, checks: [...checks.values()] };
 }
 
 let scans = 0;

@@ -2,6 +2,14 @@ import type { DataSource, EntityManager } from 'typeorm';
 
 import { loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
 import { rematch, REMATCH_TABLE, type RematchOutcome } from '../snapshots/rematch.ts';
+import {
+  currentTargetWords,
+  REASONS,
+  rematchRows,
+  type RematchRowWords,
+  repointedWords,
+  subjectWords,
+} from '../snapshots/row-words.ts';
 import { runStep } from '../step/transaction.ts';
 import { type Applied, applyMatches, reinsertLostRows } from './repair-rows.ts';
 import { recordDanglingRows } from './scan.ts';
@@ -25,6 +33,8 @@ export interface RepairAction {
    * the cascade deleted below it (a poll's choices and responses), re-inserted as they were.
    */
   reinserted: number;
+  /** The row, its old and new target and how it was matched, in words. */
+  description: string;
 }
 
 export interface QuarantineAction {
@@ -36,6 +46,8 @@ export interface QuarantineAction {
   missingRef: string;
   /** NO_MATCH: nothing fits; AMBIGUOUS: several candidates, so none is guessed. */
   reason: 'NO_MATCH' | 'AMBIGUOUS';
+  /** The row, its old target and the reason, in words. */
+  description: string;
 }
 
 export interface RepairReport {
@@ -111,8 +123,11 @@ async function repairOpenEvents(tx: EntityManager, dryRun: boolean, eventIds: nu
     })),
   );
   const eventOf = new Map(events.map((e) => [`${e.reference}:${e.row_id}`, e]));
+  // What each row pointed at, as the strategies saw it (the event's, the snapshot's or the old row's).
+  const words = new Map((await rematchRows(tx)).map((w) => [`${w.reference}:${w.rowId}`, w]));
   report.repaired = await applyOutcome(tx, spec, outcome, eventOf, dryRun);
-  report.quarantined = await quarantineActions(tx, spec, outcome, eventOf);
+  report.quarantined = await quarantineActions(tx, spec, outcome, eventOf, words, dryRun);
+  await describeRepairs(tx, spec, report.repaired, words, dryRun);
   if (!dryRun) await record(tx, report);
   return report;
 }
@@ -157,6 +172,7 @@ async function applyOutcome(
         newValue: a.newValue,
         strategy: a.strategy,
         reinserted: a.reinserted,
+        description: '',
       });
     }
   }
@@ -169,6 +185,8 @@ async function quarantineActions(
   spec: Map<string, ProtectedReference>,
   outcome: RematchOutcome,
   eventOf: EventsByRow,
+  words: Map<string, RematchRowWords>,
+  dryRun: boolean,
 ): Promise<QuarantineAction[]> {
   const ambiguous = new Set(
     (
@@ -179,8 +197,11 @@ async function quarantineActions(
     ).map((r) => `${r.reference}:${r.row_id}`),
   );
   return outcome.unmatched.map((row) => {
-    const event = eventOf.get(`${row.reference}:${row.rowId}`)!;
+    const key = `${row.reference}:${row.rowId}`;
+    const event = eventOf.get(key)!;
     const ref = spec.get(row.reference)!;
+    const reason = ambiguous.has(key) ? 'AMBIGUOUS' : 'NO_MATCH';
+    const subject = subjectWords(ref, row.rowId, words.get(key)?.context ?? {}, event.missing_ref);
     return {
       eventId: Number(event.id),
       reference: row.reference,
@@ -188,9 +209,33 @@ async function quarantineActions(
       column: ref.sourceColumn,
       rowId: Number(row.rowId),
       missingRef: event.missing_ref,
-      reason: ambiguous.has(`${row.reference}:${row.rowId}`) ? 'AMBIGUOUS' : 'NO_MATCH',
+      reason,
+      description: `${subject}: ${REASONS[reason](ref.rematch)}; ${dryRun ? 'would be kept and flagged' : 'kept and flagged'}`,
     };
   });
+}
+
+/** Each repair in words: the row, what it pointed at, what it points at now and why. */
+async function describeRepairs(
+  tx: EntityManager,
+  spec: Map<string, ProtectedReference>,
+  repaired: RepairAction[],
+  words: Map<string, RematchRowWords>,
+  dryRun: boolean,
+): Promise<void> {
+  for (const [name, ref] of spec) {
+    const mine = repaired.filter((a) => a.reference === name);
+    if (mine.length === 0) continue;
+    const now = await currentTargetWords(
+      tx,
+      ref,
+      mine.map((a) => a.newValue),
+    );
+    for (const a of mine) {
+      const subject = subjectWords(ref, a.rowId, words.get(`${name}:${a.rowId}`)?.context ?? {}, a.oldValue);
+      a.description = `${subject}: ${repointedWords(now.get(a.newValue), a.strategy, dryRun, a.reinserted)}`;
+    }
+  }
 }
 
 /** Audit rows, resolved events, released and new quarantine flags. */

@@ -137,7 +137,8 @@ async function runSteps(ctx: RunContext): Promise<number> {
   const issues = await step(
     'validate',
     () => validateConstraints(manager),
-    (r) => `${r.length} issue(s)`,
+    (r) =>
+      `${r.length} issue(s) (key and reference problems found before the import; bpetl health lists them)`,
   );
   stats.validate = {
     issues: issues.length,
@@ -147,13 +148,14 @@ async function runSteps(ctx: RunContext): Promise<number> {
   const repair = await step(
     'repair',
     () => repairConstraints(app.db, { dryRun: false, manager }),
-    (r) => `${r.actions.length} repair action(s)`,
+    (r) =>
+      `${r.actions.length} repair action(s) (constraint fixes before the import; listed in the run summary)`,
   );
   stats.repair = { actions: repair.actions };
   const snapshot = await step(
     'snapshot',
     () => createSnapshot(app.db, { runId: run.id, note: `pipeline run ${run.id}`, manager }),
-    (s) => `snapshot ${s.id}: ${s.rows} user row(s)`,
+    (s) => `snapshot ${s.id}: ${s.rows} user row(s) copied (bpetl snapshots show ${s.id})`,
   );
   stats.snapshot = { id: snapshot.id, rows: snapshot.rows };
   await importAndRestore(ctx, snapshot.id);
@@ -179,13 +181,14 @@ async function importAndRestore(ctx: RunContext, snapshotId: number): Promise<vo
       }),
     (s) =>
       `teams: ${s.tables.teams.inserted} inserted, ${s.tables.teams.updated} updated, ` +
-      `${s.tables.teams.unchanged} unchanged, ${s.tables.teams.retired} retired; ${s.rejected} rejected`,
+      `${s.tables.teams.unchanged} unchanged, ${s.tables.teams.retired} retired; ${s.rejected} record(s) rejected (listed in the run summary)`,
   );
   stats.import = imported;
   const restore = await step(
     'restore',
     () => restoreUserData(app.db, { snapshotId, dryRun: false, manager }),
-    (r) => `${r.remapped} remapped, ${r.unmatched} unmatched`,
+    (r) =>
+      `${r.remapped} user row(s) re-pointed, ${r.unmatched} left unmatched (no unique match: left as they are; listed in the run summary)`,
   );
   // User rows the import moved onto players' new ids (recorded in bpetl.restore_actions too).
   const followed = Object.values(imported.playerIds.moved).reduce((sum, n) => sum + n, 0);
@@ -197,7 +200,8 @@ async function verify(ctx: RunContext, orphansBefore: OrphanScan): Promise<void>
   const orphansAfter = await ctx.step(
     'verify',
     () => scanOrphans(ctx.manager),
-    (o) => `${o.total} orphan(s), ${orphansBefore.total} before`,
+    (o) =>
+      `${o.total} orphan(s) after, ${orphansBefore.total} before (user rows pointing at nothing; bpetl health counts them)`,
   );
   ctx.stats.orphans = {
     before: orphansBefore.total,

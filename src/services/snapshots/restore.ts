@@ -6,6 +6,7 @@ import { loadProtectionSpec, type ProtectedReference } from '../protection/spec.
 import { runStep } from '../step/transaction.ts';
 import { columnType, CONTEXT_COLUMNS, contextSql, rowKeyColumn } from './reference-context.ts';
 import { prepareRematchTable, REMATCH_TABLE, resolvePending } from './rematch.ts';
+import { currentTargetWords, REASONS, rematchRows, repointedWords, subjectWords } from './row-words.ts';
 import { getSnapshot } from './snapshots.ts';
 
 export interface RestoreResult {
@@ -18,13 +19,28 @@ export interface RestoreResult {
   /** Rows whose reference changed but that no unique match could re-point (left as they are). */
   unmatched: number;
   byReference: Array<{ reference: string; remapped: number; unmatched: number }>;
+  /** The rows it re-pointed or could not (unmatched first), each in words: the first 20 unless asked. */
+  rows: RestoredRow[];
 }
+
+/** One user row restore re-pointed (REMAPPED) or could not (UNMATCHED), in words. */
+export interface RestoredRow {
+  reference: string;
+  rowId: string;
+  outcome: 'REMAPPED' | 'UNMATCHED';
+  description: string;
+}
+
+/** How many rows a restore describes one by one (the counts cover all of them). */
+export const RESTORED_ROWS_SHOWN = 20;
 
 export interface RestoreOptions {
   snapshotId: number;
   /** Computes the plan and changes nothing. */
   dryRun?: boolean;
   manager?: EntityManager;
+  /** How many rows `rows` describes (default RESTORED_ROWS_SHOWN; null: every one). */
+  rows?: number | null;
 }
 
 /**
@@ -72,6 +88,12 @@ export async function restoreUserData(
       remapped: found.get(ref.name)?.remapped ?? 0,
       unmatched: found.get(ref.name)?.unmatched ?? 0,
     }));
+    const rows = await describeRows(
+      manager,
+      spec,
+      dryRun,
+      options.rows === undefined ? RESTORED_ROWS_SHOWN : options.rows,
+    );
     if (!dryRun) {
       for (const ref of spec) {
         if (found.get(ref.name)?.remapped) await applyRemaps(manager, snapshot.id, ref);
@@ -87,6 +109,48 @@ export async function restoreUserData(
       unchanged: checked - remapped - unmatched,
       unmatched,
       byReference,
+      rows,
+    };
+  });
+}
+
+/** The first rows re-pointed or left unmatched, in words: what they pointed at in the snapshot, and why. */
+async function describeRows(
+  manager: Db,
+  spec: ProtectedReference[],
+  dryRun: boolean,
+  limit: number | null,
+): Promise<RestoredRow[]> {
+  const changed = await rematchRows(
+    manager,
+    'new_value is null or new_value is distinct from current_value',
+    limit,
+  );
+  const byName = new Map(spec.map((r) => [r.name, r]));
+  const now = new Map<string, Map<string, string>>();
+  for (const ref of spec) {
+    const values = changed
+      .filter((c) => c.reference === ref.name && c.newValue !== null)
+      .map((c) => c.newValue!);
+    if (values.length > 0) now.set(ref.name, await currentTargetWords(manager, ref, values));
+  }
+  return changed.map((c) => {
+    const ref = byName.get(c.reference)!;
+    const subject = subjectWords(ref, c.rowId, c.context, c.oldValue);
+    if (c.newValue === null) {
+      const reason = REASONS[c.ambiguous ? 'AMBIGUOUS' : 'NO_MATCH'](ref.rematch);
+      return {
+        reference: c.reference,
+        rowId: c.rowId,
+        outcome: 'UNMATCHED',
+        description: `${subject}: ${reason}; left as it is`,
+      };
+    }
+    return {
+      reference: c.reference,
+      rowId: c.rowId,
+      outcome: 'REMAPPED',
+      description: `${subject}: ${repointedWords(now.get(c.reference)?.get(c.newValue), c.method ?? '', dryRun)}`,
     };
   });
 }

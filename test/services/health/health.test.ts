@@ -32,20 +32,71 @@ describe('scoreHealth', () => {
   it('is 100 and HEALTHY exactly when there is no issue', () => {
     expect(scoreHealth([], types)).toMatchObject({ score: 100, status: 'HEALTHY', checks: [] });
   });
-  it('takes 10 plus up to 40 points for orphans, by their share of rows', () => {
-    const one = [{ name: 'polls', rows: 100, orphans: 1 }];
-    const issue = {
+  const orphansIssue = (rows: number) =>
+    ({
       check: 'ORPHANS',
       severity: 'CRITICAL',
       table: 'polls',
       subject: 'polls.team_id',
       message: '',
-      rows: 1,
+      rows,
+      fix: '',
+    }) as const;
+  it('takes 10 plus up to 40 points for orphans, by the square root of their share of rows', () => {
+    // 1 of 100: √0.01 = 0.1, 10 + 40 × 0.1 = 14 points.
+    const one = [{ name: 'polls', rows: 100, orphans: 1 }];
+    expect(scoreHealth([orphansIssue(1)], one)).toMatchObject({ score: 86, status: 'DEGRADED' });
+    // 100 of 100: √1 = 1, 10 + 40 = 50 points.
+    const all = [{ name: 'polls', rows: 100, orphans: 100 }];
+    expect(scoreHealth([orphansIssue(100)], all)).toMatchObject({ score: 50, status: 'DEGRADED' });
+  });
+  it('scores the same data lower with 66 orphaned rows than with 12', () => {
+    const data = (orphans: number) => [
+      { name: 'polls', rows: 3000, orphans },
+      { name: 'availability', rows: 2000, orphans: 0 },
+    ];
+    // 12 of 5000: √0.0024 = 0.04899, × 40 = 1.96, + 10 = 11.96 → 12 points → 88.
+    const twelve = scoreHealth([orphansIssue(12)], data(12));
+    // 66 of 5000: √0.0132 = 0.11489, × 40 = 4.60, + 10 = 14.60 → 15 points → 85.
+    const sixtySix = scoreHealth([orphansIssue(66)], data(66));
+    expect(twelve.score).toBe(88);
+    expect(sixtySix.score).toBe(85);
+    expect(sixtySix.score).toBeLessThan(twelve.score);
+    expect(twelve.checks).toEqual([{ check: 'ORPHANS', issues: 1, rows: 12, penalty: 12 }]);
+    // 1250 of 5000: √0.25 = 0.5, × 40 = 20, + 10 = 30 points → 70.
+    expect(scoreHealth([orphansIssue(1250)], data(1250)).score).toBe(70);
+  });
+  it("grades each issue by the report's status: the status is the worst severity listed", () => {
+    const types = [{ name: 'polls', rows: 100, orphans: 1 }];
+    const fk = {
+      check: 'MISSING_FOREIGN_KEY',
+      severity: 'WARNING',
+      table: 'polls',
+      subject: 'polls.team_id',
+      message: '',
+      rows: 0,
       fix: '',
     } as const;
-    expect(scoreHealth([issue], one)).toMatchObject({ score: 89, status: 'DEGRADED' });
-    const all = [{ name: 'polls', rows: 100, orphans: 100 }];
-    expect(scoreHealth([{ ...issue, rows: 100 }], all)).toMatchObject({ score: 50, status: 'DEGRADED' });
+    const removed = { ...fk, check: 'UNPROTECTED_REFERENCE', severity: 'INFO' } as const;
+    // DEGRADED: orphans (validate calls them CRITICAL) are a WARNING here; INFO stays INFO.
+    const degraded = scoreHealth([orphansIssue(1), fk, removed], types);
+    expect(degraded.status).toBe('DEGRADED');
+    expect(degraded.issues.map((i) => i.severity)).toEqual(['WARNING', 'WARNING', 'INFO']);
+    // 86 - 5 × 8 = 46, below 50: CRITICAL, and so is every issue that cost points.
+    const low = scoreHealth([orphansIssue(1), ...Array(8).fill(fk), removed], types);
+    expect(low).toMatchObject({ score: 46, status: 'CRITICAL' });
+    expect(new Set(low.issues.slice(0, 9).map((i) => i.severity))).toEqual(new Set(['CRITICAL']));
+    expect(low.issues[9]!.severity).toBe('INFO');
+    // A structural issue is CRITICAL; the others keep the grade of a score of 50 or more.
+    const dup = { ...fk, check: 'DUPLICATE_KEY', severity: 'CRITICAL', rows: 2 } as const;
+    const structural = scoreHealth([dup, orphansIssue(1)], types);
+    expect(structural).toMatchObject({ score: 66, status: 'CRITICAL' });
+    expect(structural.issues.map((i) => i.severity)).toEqual(['CRITICAL', 'WARNING']);
+    // Only INFO: nothing costs, HEALTHY.
+    expect(scoreHealth([removed], [{ name: 'polls', rows: 1, orphans: 0 }])).toMatchObject({
+      score: 100,
+      status: 'HEALTHY',
+    });
   });
   it('is CRITICAL on any structural issue, and never below 0', () => {
     const dup = {
@@ -109,15 +160,17 @@ describe('health', () => {
     expect(report.types.find((x) => x.name === 'polls')).toMatchObject({ orphans: 1 });
     expect(report.checks.map((c) => c.check).sort()).toEqual(['MISSING_FOREIGN_KEY', 'ORPHANS']);
     // Four polls are the only user rows (3 clean, 1 orphaned): 5 points for the dropped key, and
-    // 10 + ceil(40 × 1/4) = 20 for the orphan, as the README states the score.
+    // 10 + 40 × √(1/4) = 30 for the orphan, as the README states the score.
     expect(report.types.reduce((n, x) => n + x.rows, 0)).toBe(4);
     expect(report.checks.map(({ check, penalty }) => ({ check, penalty }))).toEqual(
       expect.arrayContaining([
         { check: 'MISSING_FOREIGN_KEY', penalty: 5 },
-        { check: 'ORPHANS', penalty: 20 },
+        { check: 'ORPHANS', penalty: 30 },
       ]),
     );
-    expect(report.score).toBe(75);
+    expect(report.score).toBe(65);
+    // DEGRADED, and no issue in it claims more.
+    expect(report.issues.map((i) => i.severity)).toEqual(['WARNING', 'WARNING']);
     const cli = await runCli(['health'], { DATABASE_URL: t.db.url });
     expect(cli.status, cli.stderr).toBe(1);
     expect(cli.stdout).toMatch(/DEGRADED/);

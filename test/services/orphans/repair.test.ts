@@ -68,6 +68,11 @@ describe('orphan repair', () => {
 
     const plan = await repairOrphans(t.app.db, { dryRun: true });
     expect(plan.repaired).toMatchObject([{ rowId: pollId, oldValue: String(old), newValue: String(fresh) }]);
+    // In words: the row, the team it pointed at (from the event's context), the new one and how.
+    expect(plan.repaired[0]!.description).toBe(
+      `poll ${pollId} of team Valley Lo - 20 (APTA_R1): would be re-pointed to team Valley Lo - 20 (APTA_R1), ` +
+        `id ${fresh} (matched on the same league, club and series)`,
+    );
     expect(await pollTeam(pollId)).toBe(old);
 
     const result = await t.graphql<{ repairOrphans: { repaired: Array<Record<string, unknown>> } }>(
@@ -153,6 +158,10 @@ describe('orphan repair', () => {
     expect(report.repaired.find((r) => r.table === 'schedule' && r.rowId === practice!.id)).toMatchObject({
       newValue: String(fresh),
       strategy: 'practice_name',
+      description:
+        `practice time ${practice!.id} of team of practice "Tennaqua Practice - Chicago 22" (APTA_R3): ` +
+        `re-pointed to team Tennaqua 22 renamed (APTA_R3), id ${fresh} ` +
+        '(matched on its own "<Club> Practice - <Series>" name)',
     });
     const [row] = await t.db.query(`select home_team_id from schedule where id = $1`, [practice!.id]);
     expect(row).toEqual({ home_team_id: fresh });
@@ -175,6 +184,13 @@ describe('orphan repair', () => {
         expect.objectContaining({ rowId: lonely, missingRef: String(gone), reason: 'NO_MATCH' }),
         expect.objectContaining({ rowId: twinPoll, missingRef: String(twin) }),
       ]),
+    );
+    const said = new Map(report.quarantined.map((q) => [q.rowId, q.description]));
+    expect(said.get(lonely)).toBe(
+      `poll ${lonely} of team Lost Club 9 (APTA_R4): no team with that club and series now; kept and flagged`,
+    );
+    expect(said.get(twinPoll)).toBe(
+      `poll ${twinPoll} of team Twin Club A (APTA_R4): no team with that club and series now; kept and flagged`,
     );
     expect(await pollTeam(lonely)).toBe(gone);
     expect(await pollTeam(twinPoll)).toBe(twin);

@@ -91,7 +91,8 @@ describe('restoreUserData', () => {
     await recreateTeamsAndPlayers();
     expect((await scanOrphans(ds.current.manager)).total).toBeGreaterThan(0);
 
-    const result = await restoreUserData(ds.current, { snapshotId: snapshot.id });
+    // Every row described (`rows: null`), not only the first 20.
+    const result = await restoreUserData(ds.current, { snapshotId: snapshot.id, rows: null });
     expect(result).toMatchObject({ snapshotId: snapshot.id, dryRun: false, unmatched: 0 });
     expect(result.remapped).toBeGreaterThan(0);
     expect(result.checked).toBe(result.remapped + result.unchanged);
@@ -108,6 +109,21 @@ describe('restoreUserData', () => {
     expect(strategies).toEqual(['external_id', 'natural_key']);
     const polls = result.byReference.find((r) => r.reference === 'polls.team_id');
     expect(polls).toEqual({ reference: 'polls.team_id', remapped: 24, unmatched: 0 });
+    // In words: the team the snapshot knew, the one it points at now, and how.
+    expect(result.rows).toHaveLength(result.remapped);
+    const [poll] = await db.query<{ id: number; team_id: number; team_name: string; league_id: string }>(
+      `select p.id, p.team_id, t.team_name, l.league_id from polls p join teams t on t.id = p.team_id
+         join leagues l on l.id = t.league_id where p.id = any($1::int[]) order by p.id limit 1`,
+      [result.rows.filter((r) => r.reference === 'polls.team_id').map((r) => Number(r.rowId))],
+    );
+    expect(result.rows.find((r) => r.rowId === String(poll!.id) && r.reference === 'polls.team_id')).toEqual({
+      reference: 'polls.team_id',
+      rowId: String(poll!.id),
+      outcome: 'REMAPPED',
+      description:
+        `poll ${poll!.id} of team ${poll!.team_name} (${poll!.league_id}): re-pointed to team ${poll!.team_name} ` +
+        `(${poll!.league_id}), id ${poll!.team_id} (matched on the same league, club and series)`,
+    });
 
     // Nothing left to do the second time.
     const again = await restoreUserData(ds.current, { snapshotId: snapshot.id });
@@ -120,17 +136,24 @@ describe('restoreUserData', () => {
     const sums = await Promise.all(USER_TABLES.map((t) => tableChecksum(db.pool, t)));
     const result = await restoreUserData(ds.current, { snapshotId: snapshot.id, dryRun: true });
     expect(result.dryRun).toBe(true);
+    // The first 20 rows are described one by one; the counts cover all.
+    expect(result.rows).toHaveLength(20);
+    expect(result.remapped).toBeGreaterThan(20);
     expect(result.remapped).toBeGreaterThan(0);
     expect(await Promise.all(USER_TABLES.map((t) => tableChecksum(db.pool, t)))).toEqual(sums);
     expect(await db.query(`select * from bpetl.restore_actions`)).toEqual([]);
     const real = await restoreUserData(ds.current, { snapshotId: snapshot.id });
-    expect({ ...real, dryRun: true }).toEqual(result);
+    // The same plan, the rows in the indicative instead of the conditional.
+    expect({ ...real, dryRun: true, rows: [] }).toEqual({ ...result, rows: [] });
+    expect(real.rows.map((r) => r.description.replace(': re-pointed', ': would be re-pointed'))).toEqual(
+      result.rows.map((r) => r.description),
+    );
   });
 
   it('leaves rows unmatched when two teams carry the natural key, and deletes nothing', async () => {
     const snapshot = await createSnapshot(ds.current, {});
-    const [{ id: victim }] = await db.query<{ id: number }>(
-      `select t.id from teams t join clubs c on c.id = t.club_id join series s on s.id = t.series_id
+    const [{ id: victim, team_name: victimName }] = await db.query<{ id: number; team_name: string }>(
+      `select t.id, t.team_name from teams t join clubs c on c.id = t.club_id join series s on s.id = t.series_id
         join leagues l on l.id = t.league_id where c.name = 'Club 1' and s.name = 'Series 1' and l.league_id = 'ALPHA'`,
     );
     await db.query(`alter table teams drop constraint unique_team_club_series_league`);
@@ -156,6 +179,13 @@ describe('restoreUserData', () => {
       // 2 polls, 2 messages, 2 practices, 2 lineups, 2 contexts pointed at the victim.
       expect(result.unmatched).toBe(10);
       expect(result.remapped).toBe(0);
+      // Each in words, with the team the snapshot knew it by.
+      expect(result.rows).toHaveLength(10);
+      const poll = result.rows.find((r) => r.reference === 'polls.team_id')!;
+      expect(poll).toMatchObject({ outcome: 'UNMATCHED' });
+      expect(poll.description).toBe(
+        `poll ${poll.rowId} of team ${victimName} (ALPHA): several teams fit it, so none is guessed; left as it is`,
+      );
       expect(await tableChecksum(db.pool, 'polls')).toBe(pollsSum);
       expect(await userRowCounts(db.pool)).toEqual(counts);
       const [{ n }] = await db.query<{ n: number }>(
