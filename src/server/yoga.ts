@@ -12,6 +12,7 @@ import { logger } from '../logger.ts';
 import type { GraphQLContext } from '../schema/context.ts';
 import { schema } from '../schema/index.ts';
 import { bearerToken, tokenMatches, useRequireToken } from './auth.ts';
+import { useCoalescedEventStreams } from './coalesced-sse.ts';
 import { corsFor, CSRF_HEADERS } from './cors.ts';
 import { DEFAULT_QUERY, renderGraphiQLPage, useGraphiQLCompression } from './graphiql.ts';
 import { useSubscriptionMetrics } from './metrics.ts';
@@ -109,7 +110,9 @@ export function createYogaServer(app: App): Yoga {
         maxDirectives: { n: 20 },
       }),
       useSubscriptionMetrics(app) as Plugin<GraphQLContext>,
-      ...(app.config.sharedSubscriptions ? [useSharedSubscriptionResults(app.metrics)] : []),
+      ...(app.config.sharedSubscriptions
+        ? [useSharedSubscriptionResults(app.metrics), useCoalescedEventStreams()]
+        : []),
     ],
   });
 }
