@@ -23,7 +23,7 @@ export function runJson(run: PipelineRun) {
   };
 }
 
-const STEPS = ['validate', 'repair', 'snapshot', 'import', 'restore', 'verify'];
+const STEPS = ['validate', 'snapshot', 'repair', 'import', 'restore', 'verify'];
 
 /**
  * A progress bar on a terminal, one plain line per step event otherwise (logs, CI). `stream`:

@@ -13,6 +13,7 @@ export function snapshotJson(s: SnapshotSummary) {
     createdAt: s.createdAt.toISOString(),
     note: s.note,
     runId: s.runId,
+    runStatus: s.runStatus,
     rows: s.rows,
     byType: s.byType,
   };
@@ -37,7 +38,9 @@ const write = (text: string) => process.stdout.write(text);
 
 function printSnapshot(s: SnapshotSummary): void {
   write(`snapshot ${s.id}  ${s.createdAt.toISOString()}  ${s.rows} user row(s)`);
-  write(`${s.runId ? `  run ${s.runId}` : ''}${s.note ? `  ${s.note}` : ''}\n`);
+  write(
+    `${s.runId ? `  run ${s.runId} ${s.runStatus ?? ''}`.trimEnd() : ''}${s.note ? `  ${s.note}` : ''}\n`,
+  );
 }
 
 function printRestore(r: RestoreResult): void {
