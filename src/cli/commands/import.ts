@@ -5,7 +5,7 @@ import type { ImportStats } from '../../services/import/import-teams.ts';
 import { cancelPipeline, startPipeline } from '../../services/pipeline/run-pipeline.ts';
 import type { PipelineEvent, PipelineRun } from '../../services/pipeline/runs.ts';
 import { preflightSource } from '../../sources/preflight.ts';
-import { EXIT_FAILURE, runCommand } from '../run-command.ts';
+import { EXIT_FAILURE, onInterrupt, runCommand } from '../run-command.ts';
 import { withApp } from '../with-app.ts';
 
 /** The fields of the GraphQL `PipelineRun` type, as GraphQL serialises them. */
@@ -161,13 +161,12 @@ export function registerImport(program: Command): void {
                 },
                 { onEvent: (e) => progress.onEvent(e) },
               );
-              // Ctrl-C cancels: the run rolls back at its next step or batch.
-              const cancel = () => void cancelPipeline(app, started.run.id).catch(() => undefined);
-              process.once('SIGINT', cancel);
-              process.once('SIGTERM', cancel);
-              const run = await started.finished;
-              process.off('SIGINT', cancel);
-              process.off('SIGTERM', cancel);
+              // Ctrl-C cancels: the run rolls back at its next step or batch, and the command ends
+              // with the run (CANCELLED, exit 1); a second Ctrl-C asks again.
+              const stopHandling = onInterrupt(
+                () => void cancelPipeline(app, started.run.id).catch(() => undefined),
+              );
+              const run = await started.finished.finally(stopHandling);
               progress.stop();
               if (options.json) process.stdout.write(`${JSON.stringify(runJson(run), null, 2)}\n`);
               else printRunSummary(run);
