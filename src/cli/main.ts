@@ -3,7 +3,11 @@ import { readFileSync } from 'node:fs';
 
 import { Command, Help } from 'commander';
 
+import { installInterruptHandling } from './interrupt.ts';
 import { COMMANDS } from './manifest.ts';
+
+// Before anything else: a Ctrl-C at any moment ends the command with its documented status.
+installInterruptHandling();
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;

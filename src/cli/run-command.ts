@@ -1,6 +1,9 @@
 import { type Config, loadConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
+import { EXIT_INTERRUPTED, installInterruptHandling, onInterrupt, wasInterrupted } from './interrupt.ts';
+
+export { onInterrupt } from './interrupt.ts';
 
 /** Exit status for a failure the user can act on (bad input, unreachable database, …). */
 export const EXIT_FAILURE = 1;
@@ -12,8 +15,14 @@ export const EXIT_FAILURE = 1;
 export async function runCommand(body: (config: Config) => Promise<number | void>): Promise<void> {
   try {
     const status = await body(loadConfig());
-    process.exitCode = status ?? 0;
+    process.exitCode = wasInterrupted() ? EXIT_INTERRUPTED : (status ?? 0);
   } catch (err) {
+    if (wasInterrupted()) {
+      // Reported as interrupted already; what failed after it (the cluster stopping under the
+      // command's queries) is its consequence, not news.
+      process.exitCode = EXIT_INTERRUPTED;
+      return;
+    }
     if (err instanceof AppError) {
       process.stderr.write(`error ${err.code}: ${err.message}\n`);
     } else {
@@ -24,15 +33,16 @@ export async function runCommand(body: (config: Config) => Promise<number | void
   }
 }
 
-/** Resolves on the first SIGINT or SIGTERM. */
+/**
+ * Resolves on the first SIGINT or SIGTERM from now on (the command stops cleanly); a later one,
+ * while it stops, is the default interrupt (see interrupt.ts).
+ */
 export function waitForShutdownSignal(): Promise<NodeJS.Signals> {
+  installInterruptHandling();
   return new Promise((resolve) => {
-    const handler = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
+    const off = onInterrupt((signal) => {
+      off();
       resolve(signal);
-    };
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
+    });
   });
 }

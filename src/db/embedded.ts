@@ -602,6 +602,14 @@ async function passwordFor(home: string, clusterDir: string): Promise<string> {
   }
 }
 
+interface ClusterOptions {
+  persistent?: boolean;
+  postgresFlags?: string[];
+  role?: ClusterRole;
+  /** The server's programs, default the installed platform package's (a test passes a copy). */
+  programs?: ServerPrograms;
+}
+
 /**
  * The embedded cluster for control directory `dir`: joins the one running for it (see
  * `cluster.json`), else starts it (creating it on first use) on a free port.
@@ -612,16 +620,26 @@ async function passwordFor(home: string, clusterDir: string): Promise<string> {
  * `postgresFlags`: extra server arguments (e.g. `['-c', 'logging_collector=on']`) for a cluster
  * this call starts; a running one is joined as it is.
  */
-export async function startEmbeddedPostgres(
-  dir: string,
-  options: {
-    persistent?: boolean;
-    postgresFlags?: string[];
-    role?: ClusterRole;
-    /** The server's programs, default the installed platform package's (a test passes a copy). */
-    programs?: ServerPrograms;
-  } = {},
-): Promise<EmbeddedDatabase> {
+export function startEmbeddedPostgres(dir: string, options: ClusterOptions = {}): Promise<EmbeddedDatabase> {
+  const opening = openCluster(dir, options);
+  inUse.add(opening);
+  opening.catch(() => inUse.delete(opening));
+  return opening;
+}
+
+/** The clusters this process started or joined (or is starting): what `leaveClusters` leaves. */
+const inUse = new Set<Promise<EmbeddedDatabase>>();
+
+/**
+ * Leaves every embedded cluster this process uses, after any start in progress has finished:
+ * stops each when no other bpetl process uses it. For an interrupted command on its way out.
+ */
+export async function leaveClusters(): Promise<void> {
+  const clusters = await Promise.allSettled([...inUse]);
+  await Promise.allSettled(clusters.flatMap((c) => (c.status === 'fulfilled' ? [c.value.stop()] : [])));
+}
+
+async function openCluster(dir: string, options: ClusterOptions): Promise<EmbeddedDatabase> {
   const persistent = options.persistent ?? true;
   const role = options.role ?? 'command';
   dir = path.resolve(dir);
@@ -693,29 +711,31 @@ export async function startEmbeddedPostgres(
   });
   await fs.rm(path.join(dir, 'owner.pid'), { force: true }); // the lock file of earlier versions
 
-  let stopped = false;
+  // One leave, however many callers: the command's own and an interrupt's wait for the same one.
+  let stopping: Promise<void> | null = null;
+  const leave = () =>
+    withLock(dir, async () => {
+      const current = await readState(dir);
+      // Restarted by someone else meanwhile (ours died): nothing of ours to leave.
+      if (current === null || current.pid !== state.pid) return;
+      current.users = current.users.filter((u) => u.id !== me.id && isAlive(u.pid));
+      if (current.users.length > 0) {
+        await writeState(dir, current);
+        return;
+      }
+      await stopPostmaster(state.pid, child);
+      await fs.rm(stateFile(dir), { force: true });
+      if (!persistent) await fs.rm(clusterDir, { recursive: true, force: true });
+    });
   return {
     url: urlOf(state),
     port: state.port,
     clusterDir,
     started,
     binaries: bin,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await withLock(dir, async () => {
-        const current = await readState(dir);
-        // Restarted by someone else meanwhile (ours died): nothing of ours to leave.
-        if (current === null || current.pid !== state.pid) return;
-        current.users = current.users.filter((u) => u.id !== me.id && isAlive(u.pid));
-        if (current.users.length > 0) {
-          await writeState(dir, current);
-          return;
-        }
-        await stopPostmaster(state.pid, child);
-        await fs.rm(stateFile(dir), { force: true });
-        if (!persistent) await fs.rm(clusterDir, { recursive: true, force: true });
-      });
+    stop() {
+      stopping ??= leave();
+      return stopping;
     },
   };
 }

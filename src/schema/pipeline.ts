@@ -56,7 +56,7 @@ export const PipelineRunType = builder.objectRef<PipelineRun>('PipelineRun').imp
       type: 'JSON',
       nullable: true,
       description:
-        'Per step: validate, repair, snapshot, import (counts per table), restore, orphans. A dry run’s plan.',
+        'Per step: validate, snapshot, repair, import (counts per table), restore, orphans. A dry run’s plan.',
       resolve: (run) => run.stats,
     }),
     error: t.field({ type: RunErrorType, nullable: true, resolve: (run) => run.error }),

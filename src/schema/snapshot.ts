@@ -18,6 +18,11 @@ export const SnapshotType = builder.objectRef<SnapshotSummary>('Snapshot').imple
     createdAt: t.field({ type: 'DateTime', resolve: (s) => s.createdAt }),
     note: t.exposeString('note', { nullable: true }),
     runId: t.exposeID('runId', { nullable: true, description: 'The pipeline run that took it.' }),
+    runStatus: t.exposeString('runStatus', {
+      nullable: true,
+      description:
+        'Status of the run that took it (RUNNING until it ends); a failed run keeps its snapshot. Null when taken on its own.',
+    }),
     rows: t.exposeInt('rows', { description: 'User rows copied.' }),
     byType: t.field({ type: [SnapshotTypeCount], resolve: (s) => s.byType }),
   }),

@@ -35,7 +35,7 @@ describe('the progress bar ends where the run ended', () => {
     const tty = terminal();
     const progress = progressReporter(true, tty);
     progress.onEvent(event('run', 'RUNNING', 'reading feed'));
-    for (const step of ['validate', 'repair', 'snapshot']) {
+    for (const step of ['validate', 'snapshot', 'repair']) {
       progress.onEvent(event(step, 'RUNNING'));
       progress.onEvent(event(step, 'DONE'));
     }

@@ -27,3 +27,10 @@ export async function tableChecksums(
 
 /** The run log: a run that writes nothing else still records itself and its progress here. */
 export const RUN_LOG = ['bpetl.pipeline_runs', 'bpetl.pipeline_events'];
+
+/**
+ * What a run that is not a dry run writes whatever its outcome: its run log, and the snapshot it
+ * commits on its own connection before its transaction (kept after a failure, for a restore; taking
+ * it prunes old ones).
+ */
+export const RUN_RECORD = [...RUN_LOG, 'bpetl.snapshots', 'bpetl.snapshot_rows'];

@@ -7,7 +7,7 @@ import { cancelPipeline, startPipeline } from '../../services/pipeline/run-pipel
 import type { PipelineEvent, PipelineRun } from '../../services/pipeline/runs.ts';
 import type { RestoredRow } from '../../services/snapshots/restore.ts';
 import { preflightSource } from '../../sources/preflight.ts';
-import { EXIT_FAILURE, runCommand } from '../run-command.ts';
+import { EXIT_FAILURE, onInterrupt, runCommand } from '../run-command.ts';
 import { withApp } from '../with-app.ts';
 
 /** The fields of the GraphQL `PipelineRun` type, as GraphQL serialises them. */
@@ -25,7 +25,7 @@ export function runJson(run: PipelineRun) {
   };
 }
 
-const STEPS = ['validate', 'repair', 'snapshot', 'import', 'restore', 'verify'];
+const STEPS = ['validate', 'snapshot', 'repair', 'import', 'restore', 'verify'];
 
 /**
  * A progress bar on a terminal, one plain line per step event otherwise (logs, CI). `stream`:
@@ -195,13 +195,12 @@ export function registerImport(program: Command): void {
                 },
                 { onEvent: (e) => progress.onEvent(e) },
               );
-              // Ctrl-C cancels: the run rolls back at its next step or batch.
-              const cancel = () => void cancelPipeline(app, started.run.id).catch(() => undefined);
-              process.once('SIGINT', cancel);
-              process.once('SIGTERM', cancel);
-              const run = await started.finished;
-              process.off('SIGINT', cancel);
-              process.off('SIGTERM', cancel);
+              // Ctrl-C cancels: the run rolls back at its next step or batch, and the command ends
+              // with the run (CANCELLED, exit 1); a second Ctrl-C asks again.
+              const stopHandling = onInterrupt(
+                () => void cancelPipeline(app, started.run.id).catch(() => undefined),
+              );
+              const run = await started.finished.finally(stopHandling);
               progress.stop();
               if (options.json) process.stdout.write(`${JSON.stringify(runJson(run), null, 2)}\n`);
               else printRunSummary(run);

@@ -13,6 +13,7 @@ export function snapshotJson(s: SnapshotSummary) {
     createdAt: s.createdAt.toISOString(),
     note: s.note,
     runId: s.runId,
+    runStatus: s.runStatus,
     rows: s.rows,
     byType: s.byType,
   };
@@ -39,7 +40,9 @@ function printSnapshot(s: SnapshotSummary): void {
   write(
     `snapshot ${s.id}  ${s.createdAt.toISOString()}  ${s.rows} user row(s) copied (bpetl snapshots show ${s.id})`,
   );
-  write(`${s.runId ? `  run ${s.runId}` : ''}${s.note ? `  ${s.note}` : ''}\n`);
+  write(
+    `${s.runId ? `  run ${s.runId} ${s.runStatus ?? ''}`.trimEnd() : ''}${s.note ? `  ${s.note}` : ''}\n`,
+  );
 }
 
 export function printRestore(r: RestoreResult): void {

@@ -8,7 +8,7 @@ import type { ServiceHost } from '../host.ts';
 import { type ImportProgress, importTeams } from '../import/import-teams.ts';
 import { type OrphanScan, scanOrphans } from '../orphans/scan.ts';
 import { restoreUserData } from '../snapshots/restore.ts';
-import { createSnapshot, releaseSnapshot } from '../snapshots/snapshots.ts';
+import { createSnapshot } from '../snapshots/snapshots.ts';
 import { endStep } from '../step/transaction.ts';
 import type { ActiveRun } from './active-runs.ts';
 import {
@@ -77,10 +77,10 @@ export async function execute(
   let error: PipelineRun['error'] = null;
   let committed: Ended = null;
   try {
-    const snapshotId = await runSteps(ctx);
+    await runSteps(ctx);
     await ctx.checkCancelled();
     if (dryRun) await transaction.rollback();
-    else committed = await commitRun(ctx, transaction, snapshotId);
+    else committed = await commitRun(ctx, transaction);
     status = 'SUCCEEDED';
   } catch (err) {
     committed = null;
@@ -124,9 +124,9 @@ function runContext(
   return { app, run, input, manager, stats: {}, emit, checkCancelled, step };
 }
 
-/** validate, repair, snapshot, import, restore, verify; returns the run's snapshot. */
-async function runSteps(ctx: RunContext): Promise<number> {
-  const { app, run, input, manager, stats, step } = ctx;
+/** validate, snapshot, repair, import, restore, verify. */
+async function runSteps(ctx: RunContext): Promise<void> {
+  const { app, input, manager, stats, step } = ctx;
   await ctx.emit({
     step: 'run',
     status: 'RUNNING',
@@ -145,6 +145,12 @@ async function runSteps(ctx: RunContext): Promise<number> {
     critical: issues.filter((i) => i.severity === 'CRITICAL').length,
   };
   const orphansBefore = await scanOrphans(manager);
+  const snapshot = await step(
+    'snapshot',
+    () => takeSnapshot(ctx),
+    (s) => `snapshot ${s.id}: ${s.rows} user row(s) copied (bpetl snapshots show ${s.id})`,
+  );
+  stats.snapshot = { id: snapshot.id, rows: snapshot.rows };
   const repair = await step(
     'repair',
     () => repairConstraints(app.db, { dryRun: false, manager }),
@@ -152,15 +158,23 @@ async function runSteps(ctx: RunContext): Promise<number> {
       `${r.actions.length} repair action(s) (constraint fixes before the import; listed in the run summary)`,
   );
   stats.repair = { actions: repair.actions };
-  const snapshot = await step(
-    'snapshot',
-    () => createSnapshot(app.db, { runId: run.id, note: `pipeline run ${run.id}`, manager }),
-    (s) => `snapshot ${s.id}: ${s.rows} user row(s) copied (bpetl snapshots show ${s.id})`,
-  );
-  stats.snapshot = { id: snapshot.id, rows: snapshot.rows };
   await importAndRestore(ctx, snapshot.id);
   await verify(ctx, orphansBefore);
-  return snapshot.id;
+}
+
+/**
+ * A run's snapshot is written and committed on its own connection, before the run's transaction
+ * has changed anything (so before repair, whose added constraints lock tables the snapshot reads
+ * until the run ends): a run that fails or rolls back keeps it, marked with the run's id and,
+ * once the run ends, its status. A dry run's snapshot is taken inside the run's transaction and
+ * rolled back with it: a dry run changes no user data, so there is nothing to restore from it, and
+ * a kept one would write every user row again and count against the snapshots retention keeps.
+ */
+function takeSnapshot(ctx: RunContext): ReturnType<typeof createSnapshot> {
+  const options = { runId: ctx.run.id, note: `pipeline run ${ctx.run.id}` };
+  return ctx.input.dryRun
+    ? createSnapshot(ctx.app.db, { ...options, manager: ctx.manager })
+    : createSnapshot(ctx.app.db, options);
 }
 
 async function importAndRestore(ctx: RunContext, snapshotId: number): Promise<void> {
@@ -220,10 +234,10 @@ async function verify(ctx: RunContext, orphansBefore: OrphanScan): Promise<void>
   }
 }
 
-async function commitRun(ctx: RunContext, transaction: OpenTransaction, snapshotId: number): Promise<Ended> {
-  await releaseSnapshot(ctx.manager, snapshotId);
+async function commitRun(ctx: RunContext, transaction: OpenTransaction): Promise<Ended> {
   // The run's end is written in its own transaction: if the import commits, so does the
-  // record that it succeeded; if that record cannot be written, nothing commits.
+  // record that it succeeded (and its snapshot's status); if that record cannot be written,
+  // nothing commits.
   const committed = await finishRun(
     ctx.manager,
     ctx.run.id,

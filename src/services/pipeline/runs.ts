@@ -103,7 +103,7 @@ export function storableJson(value: unknown): string {
 
 /**
  * Ends a run and stores its last event in one statement, so a follower that sees the run ended
- * also finds the event that says so. Only a run still in progress is ended: null when it had ended
+ * also finds the event that says so; the run's snapshot gets the run's status in it too. Only a run still in progress is ended: null when it had ended
  * already (its own transaction recorded it, see run-pipeline.ts).
  */
 export async function finishRun(
@@ -119,7 +119,12 @@ export async function finishRun(
         where id = $1 and status in ('QUEUED', 'RUNNING') returning *),
      e as (
        insert into bpetl.pipeline_events (run_id, step, status, done, total, message)
-       select id, $5, $6, $7, $8, $9 from u returning *)
+       select id, $5, $6, $7, $8, $9 from u returning *),
+     -- The run's snapshot carries its status, written with the run's end so that it cannot be
+     -- left RUNNING (kept for ever) by a run that ended.
+     s as (
+       update bpetl.snapshots s set run_status = u.status, released = (u.status = 'SUCCEEDED')
+         from u where s.run_id = u.id::text and s.run_status = 'RUNNING')
      select ${RUN_COLUMNS},
             (select json_build_object('id', e.id::text, 'runId', e.run_id::text, 'step', e.step,
                     'status', e.status, 'done', e.done, 'total', e.total, 'message', e.message, 'at', e.at)
@@ -178,7 +183,10 @@ export async function recoverAbandonedRuns(db: Db): Promise<number> {
               'message', 'the process running this pipeline stopped before it finished; nothing of it was committed')
       where status in ('QUEUED', 'RUNNING')
         and not exists (select 1 from pg_stat_activity a where a.pid = backend_pid)
-      returning id)
+      returning id),
+     s as (
+       update bpetl.snapshots s set run_status = 'FAILED'
+         from u where s.run_id = u.id::text and s.run_status = 'RUNNING')
      select id::text as id from u`,
   );
   return rows.length;

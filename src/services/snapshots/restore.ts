@@ -61,7 +61,7 @@ export async function restoreUserData(
     const spec = await loadProtectionSpec(manager);
     await prepareRematchTable(manager);
     let checked = 0;
-    // The snapshot's rows are usually not yet analysed (taken in this very transaction): row estimates
+    // The snapshot's rows are usually not yet analysed (just taken): row estimates
     // of 1 would pick a nested loop per row; every row of a reference is visited, so hash joins win.
     const [{ previous }]: Array<{ previous: string }> = await manager.query(
       `select current_setting('enable_nestloop') as previous, set_config('enable_nestloop', 'off', true)`,

@@ -14,13 +14,21 @@ export interface SnapshotSummary {
   createdAt: Date;
   note: string | null;
   runId: string | null;
+  /** Its run's status (RUNNING until the run ends); null for a snapshot taken on its own. */
+  runStatus: string | null;
   rows: number;
   byType: Array<{ dataType: string; rows: number }>;
 }
 
+/** A run's end that did not commit: its snapshot is what an operator restores from. */
+export const FAILED_RUN_STATUSES = ['FAILED', 'ROLLED_BACK', 'CANCELLED'] as const;
+
 export interface CreateSnapshotOptions {
   note?: string | null;
-  /** The pipeline run taking it: kept until `releaseSnapshot` (a failed run never releases it). */
+  /**
+   * The pipeline run taking it: marked RUNNING, and kept while it is; the run's end records its
+   * status here (see `pruneSnapshots` for what a failed run's snapshot is kept for).
+   */
   runId?: string | null;
   /** Overrides the `snapshot_retention` setting for this call's pruning. */
   retention?: number;
@@ -32,11 +40,12 @@ interface SnapshotRow {
   created_at: Date;
   note: string | null;
   run_id: string | null;
+  run_status: string | null;
   rows: number;
   by_type: Array<{ dataType: string; rows: number }>;
 }
 
-const SUMMARY_COLUMNS = `id::int as id, created_at, note, run_id, rows::int as rows, by_type`;
+const SUMMARY_COLUMNS = `id::int as id, created_at, note, run_id, run_status, rows::int as rows, by_type`;
 
 function toSummary(row: SnapshotRow): SnapshotSummary {
   return {
@@ -44,6 +53,7 @@ function toSummary(row: SnapshotRow): SnapshotSummary {
     createdAt: row.created_at,
     note: row.note,
     runId: row.run_id,
+    runStatus: row.run_status,
     rows: row.rows,
     byType: row.by_type,
   };
@@ -61,7 +71,8 @@ export async function createSnapshot(
 ): Promise<SnapshotSummary> {
   return withTransaction(dataSource, options.manager, async (manager) => {
     const [{ id }]: Array<{ id: number }> = await manager.query(
-      `insert into bpetl.snapshots (note, run_id, released) values ($1, $2, $3) returning id::int as id`,
+      `insert into bpetl.snapshots (note, run_id, released, run_status)
+       values ($1, $2, $3, case when $2::text is not null then 'RUNNING' end) returning id::int as id`,
       [options.note ?? null, options.runId ?? null, options.runId == null],
     );
     const perType = new Map<string, number>();
@@ -120,9 +131,17 @@ export async function getSnapshot(db: Db, id: number): Promise<SnapshotSummary> 
   return toSummary(rows[0]);
 }
 
-/** Marks a run's snapshot as no longer needed by it (call when the run succeeded). */
+/** Records how the run that took snapshot `id` ended (SUCCEEDED releases it). */
+export async function markSnapshotRun(db: Db, id: number, status: string): Promise<void> {
+  await db.query(`update bpetl.snapshots set run_status = $2, released = ($2 = 'SUCCEEDED') where id = $1`, [
+    id,
+    status,
+  ]);
+}
+
+/** Marks a run's snapshot as no longer needed by it (the run succeeded). */
 export async function releaseSnapshot(db: Db, id: number): Promise<void> {
-  await db.query(`update bpetl.snapshots set released = true where id = $1`, [id]);
+  await markSnapshotRun(db, id, 'SUCCEEDED');
 }
 
 /** The configured retention (bpetl.settings `snapshot_retention`), else the default of 10. */
@@ -135,9 +154,11 @@ export async function snapshotRetention(db: Db): Promise<number> {
 }
 
 /**
- * Keeps the newest `retention` snapshots and deletes older ones, except those a run still holds
- * (not released: running, or failed) and those something else references by foreign key.
- * Returns the ids deleted.
+ * Keeps the newest `retention` snapshots and deletes older ones, except: the snapshot of a run
+ * still in progress; the newest snapshot of a failed run (FAILED, ROLLED_BACK, CANCELLED) until a
+ * later run succeeds, because that is the one an operator restores from after a failure; and those
+ * something else references by foreign key. Older failed runs' snapshots age out like any other,
+ * so a run that fails every hour does not pile up snapshots. Returns the ids deleted.
  */
 export async function pruneSnapshots(manager: Db, retention?: number): Promise<number[]> {
   const keep = retention ?? (await snapshotRetention(manager));
@@ -147,10 +168,17 @@ export async function pruneSnapshots(manager: Db, retention?: number): Promise<n
     });
   }
   const candidates: Array<{ id: number }> = await manager.query(
-    `select id::int as id from bpetl.snapshots where released
-        and id < all (select id from bpetl.snapshots order by id desc limit $1)
-      order by id`,
-    [keep],
+    `select s.id::int as id from bpetl.snapshots s
+      where s.id < all (select id from bpetl.snapshots order by id desc limit $1)
+        and s.run_status is distinct from 'RUNNING'
+        and s.id is distinct from
+            (select f.id from bpetl.snapshots f
+              where f.run_status = any($2::text[])
+                and not exists (select 1 from bpetl.snapshots later
+                                 where later.id > f.id and later.run_status = 'SUCCEEDED')
+              order by f.id desc limit 1)
+      order by s.id`,
+    [keep, [...FAILED_RUN_STATUSES]],
   );
   const deleted: number[] = [];
   for (const { id } of candidates) {

@@ -38,12 +38,15 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
-/** A checksum of every row of every table, but the run log (a killed run is recorded there). */
+/**
+ * A checksum of every row of every table, but the run log (a killed run is recorded there) and the
+ * snapshots (a run commits its own before its transaction, and a killed run keeps it).
+ */
 async function checksums(): Promise<Record<string, string>> {
   const tables = await db.query<{ name: string }>(
     `select format('%I.%I', schemaname, tablename) as name from pg_tables
       where schemaname in ('public', 'bpetl')
-        and tablename not in ('pipeline_runs', 'pipeline_events', 'migrations')
+        and tablename not in ('pipeline_runs', 'pipeline_events', 'migrations', 'snapshots', 'snapshot_rows')
       order by 1`,
   );
   const result: Record<string, string> = {};
@@ -97,6 +100,12 @@ describe('a killed import', () => {
     );
     expect(runs.map((r) => r.status)).toEqual(['SUCCEEDED', 'FAILED', 'SUCCEEDED']);
     expect(runs[1]!.error?.message).toContain('stopped before it finished');
+    // The killed run's snapshot is kept, marked with the status it was recorded with.
+    const snapshots = await db.query<{ run_status: string }>(
+      `select s.run_status from bpetl.snapshots s
+         join bpetl.pipeline_runs r on r.id::text = s.run_id order by r.id`,
+    );
+    expect(snapshots.map((s) => s.run_status)).toEqual(['SUCCEEDED', 'FAILED', 'SUCCEEDED']);
     const [{ n }] = await db.query<{ n: number }>(`select count(*)::int as n from teams where is_active`);
     expect(n).toBeGreaterThan(4000);
   });

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { writeLeagueFeed, writeTeamsCsv } from '../../../src/generator/index.ts';
 import { useTestApp } from '../../helpers/app.ts';
-import { RUN_LOG, tableChecksums } from '../../helpers/checksums.ts';
+import { RUN_LOG, RUN_RECORD, tableChecksums } from '../../helpers/checksums.ts';
 
 const importDir = mkdtempSync(path.join(os.tmpdir(), 'bpetl-imports-'));
 const outside = mkdtempSync(path.join(os.tmpdir(), 'bpetl-outside-'));
@@ -68,8 +68,8 @@ describe('pipeline over GraphQL', () => {
     expect(events.at(-1)).toMatchObject({ step: 'run', status: 'SUCCEEDED' });
     expect(events.filter((e) => e.status === 'DONE').map((e) => e.step)).toEqual([
       'validate',
-      'repair',
       'snapshot',
+      'repair',
       'import',
       'restore',
       'verify',
@@ -144,7 +144,7 @@ describe('pipeline over GraphQL', () => {
   });
 
   it('a malformed source fails the step at once, and a run of it ends FAILED naming the file', async () => {
-    const before = await tableChecksums(t.db, RUN_LOG);
+    const before = await tableChecksums(t.db, RUN_RECORD);
     const result = await t.graphql<{ importTeams: { code: string; message: string } }>(IMPORT, {
       input: { source: 'broken.ndjson' },
     });
@@ -156,7 +156,7 @@ describe('pipeline over GraphQL', () => {
     const events = await readSse(started.data!.runPipeline.id);
     expect(events.at(-1)).toMatchObject({ step: 'run', status: 'FAILED' });
     expect(String(events.at(-1)!.message)).toContain('INVALID_INPUT');
-    expect(await tableChecksums(t.db, RUN_LOG)).toEqual(before);
+    expect(await tableChecksums(t.db, RUN_RECORD)).toEqual(before);
   });
 
   it('accepts a teams file upload (multipart) for a dry run', async () => {

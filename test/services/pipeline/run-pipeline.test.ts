@@ -4,8 +4,9 @@ import { AppError } from '../../../src/errors.ts';
 import { seedUserData } from '../../../src/generator/user-data.ts';
 import { cancelPipeline, startPipeline } from '../../../src/services/pipeline/run-pipeline.ts';
 import { eventsAfter, getRun } from '../../../src/services/pipeline/runs.ts';
+import { getSnapshot } from '../../../src/services/snapshots/snapshots.ts';
 import { useTestApp } from '../../helpers/app.ts';
-import { RUN_LOG, tableChecksums } from '../../helpers/checksums.ts';
+import { RUN_LOG, RUN_RECORD, tableChecksums } from '../../helpers/checksums.ts';
 import { fixtureFeed } from '../../helpers/fixtures.ts';
 
 const t = useTestApp();
@@ -17,6 +18,8 @@ async function teamCount(): Promise<number> {
 
 /** Every table but the run log, which records the run whatever it did. */
 const checksums = () => tableChecksums(t.db, RUN_LOG);
+/** Every table but the run log and the snapshot a run that is not a dry run keeps, whatever it did. */
+const checksumsBesideSnapshot = () => tableChecksums(t.db, RUN_RECORD);
 
 describe('runPipeline', () => {
   it('runs all steps in one transaction and records progress events', async () => {
@@ -26,7 +29,7 @@ describe('runPipeline', () => {
     expect(await teamCount()).toBeGreaterThan(800);
     const events = await eventsAfter(t.app.db, run.id, null);
     const steps = events.filter((e) => e.status === 'DONE').map((e) => e.step);
-    expect(steps).toEqual(['validate', 'repair', 'snapshot', 'import', 'restore', 'verify']);
+    expect(steps).toEqual(['validate', 'snapshot', 'repair', 'import', 'restore', 'verify']);
     expect(events.at(-1)).toMatchObject({ step: 'run', status: 'SUCCEEDED' });
     expect((await getRun(t.app.db, run.id)).finishedAt).not.toBeNull();
     // User data on every league, so the runs below have references to move and snapshots to take.
@@ -46,8 +49,8 @@ describe('runPipeline', () => {
     expect(await checksums()).toEqual(before);
   });
 
-  it('cancels a run after its import step has written: rolled back, status CANCELLED', async () => {
-    const before = await checksums();
+  it('cancels a run after its import step has written: rolled back, status CANCELLED, snapshot kept', async () => {
+    const before = await checksumsBesideSnapshot();
     let cancelled: Promise<unknown> | null = null;
     const started = await startPipeline(
       t.app,
@@ -66,20 +69,24 @@ describe('runPipeline', () => {
     const events = await eventsAfter(t.app.db, run.id, null);
     expect(events.filter((e) => e.status === 'DONE').map((e) => e.step)).toEqual([
       'validate',
-      'repair',
       'snapshot',
+      'repair',
     ]);
     expect(events.some((e) => e.step === 'import' && e.message === 'teams')).toBe(true);
-    expect(await checksums()).toEqual(before);
+    expect(await checksumsBesideSnapshot()).toEqual(before);
+    const snapshot = await getSnapshot(t.app.db, (run.stats as { snapshot: { id: number } }).snapshot.id);
+    expect(snapshot).toMatchObject({ runId: run.id, runStatus: 'CANCELLED' });
   });
 
-  it('fails with the source error and writes nothing', async () => {
-    const before = await checksums();
+  it('fails with the source error and writes nothing but its run log and snapshot', async () => {
+    const before = await checksumsBesideSnapshot();
     const started = await startPipeline(t.app, { path: '/nonexistent/feed' });
     const run = await started.finished;
     expect(run.status).toBe('FAILED');
     expect(run.error?.code).toBe('SOURCE_UNREADABLE');
-    expect(await checksums()).toEqual(before);
+    expect(await checksumsBesideSnapshot()).toEqual(before);
+    const snapshot = await getSnapshot(t.app.db, (run.stats as { snapshot: { id: number } }).snapshot.id);
+    expect(snapshot).toMatchObject({ runId: run.id, runStatus: 'FAILED' });
   });
 
   it('refuses a second run while one holds the lock, naming it', async () => {

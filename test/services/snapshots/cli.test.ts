@@ -38,8 +38,22 @@ describe('bpetl snapshots', () => {
     expect(list.code).toBe(0);
     const parsed = JSON.parse(list.stdout) as Array<Record<string, unknown>>;
     expect(parsed).toHaveLength(1);
-    expect(Object.keys(parsed[0]!).sort()).toEqual(['byType', 'createdAt', 'id', 'note', 'rows', 'runId']);
-    expect(parsed[0]).toMatchObject({ id: String(snapshotId), note: 'cli', runId: null, rows: 32 });
+    expect(Object.keys(parsed[0]!).sort()).toEqual([
+      'byType',
+      'createdAt',
+      'id',
+      'note',
+      'rows',
+      'runId',
+      'runStatus',
+    ]);
+    expect(parsed[0]).toMatchObject({
+      id: String(snapshotId),
+      note: 'cli',
+      runId: null,
+      runStatus: null,
+      rows: 32,
+    });
     const show = await bpetl('snapshots', 'show', String(snapshotId));
     expect(show.stdout).toContain(`snapshot ${snapshotId}`);
     expect(show.stdout).toContain('polls: 4');

@@ -4,6 +4,7 @@ import {
   createSnapshot,
   getSnapshot,
   listSnapshots,
+  markSnapshotRun,
   pruneSnapshots,
   releaseSnapshot,
 } from '../../../src/services/snapshots/snapshots.ts';
@@ -153,9 +154,46 @@ describe('retention', () => {
     await db.query(`update bpetl.settings set value = '3'::jsonb where key = 'snapshot_retention'`);
     for (const note of ['a', 'b', 'c', 'd']) await createSnapshot(ds.current, { note });
     const list = await listSnapshots(ds.current.manager);
-    // The newest 3, plus the failed run's, which retention never drops.
+    // The newest 3, plus the one its run (never ended) still holds.
     expect(list.map((x) => x.note ?? x.runId)).toEqual(['d', 'c', 'b', 'run-failed']);
     await expect(pruneSnapshots(ds.current.manager, 0)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await db.query(`update bpetl.settings set value = '10'::jsonb where key = 'snapshot_retention'`);
+  });
+
+  it('keeps the newest snapshot of a failed run until a later run succeeds', async () => {
+    await db.query(`delete from bpetl.snapshots`);
+    const run = async (runId: string, status: string) => {
+      const s = await createSnapshot(ds.current, { runId });
+      await markSnapshotRun(ds.current.manager, s.id, status);
+      return s.id;
+    };
+    const prune = () => ds.current.transaction((manager) => pruneSnapshots(manager, 1));
+    const ids = async () => (await listSnapshots(ds.current.manager)).map((s) => s.id).sort((a, b) => a - b);
+    const ok0 = await run('r0', 'SUCCEEDED');
+    const failed1 = await run('r1', 'FAILED');
+    const failed2 = await run('r2', 'ROLLED_BACK');
+    const manual = await createSnapshot(ds.current, { note: 'manual' });
+    await prune();
+    // The newest, and the newest failed run's; an earlier success does not release it.
+    expect(await ids()).toEqual([failed2, manual.id]);
+    expect(ok0).toBeLessThan(failed1);
+
+    // A run in progress after it neither releases it nor is pruned.
+    const running = (await createSnapshot(ds.current, { runId: 'r3' })).id;
+    await createSnapshot(ds.current, { note: 'manual 2' });
+    const manual2 = (await listSnapshots(ds.current.manager))[0]!.id;
+    await prune();
+    expect(await ids()).toEqual([failed2, running, manual2]);
+
+    // That run is cancelled: now it is the newest failed run's snapshot, and the older one ages out.
+    await markSnapshotRun(ds.current.manager, running, 'CANCELLED');
+    await prune();
+    expect(await ids()).toEqual([running, manual2]);
+
+    // A later run succeeds: the failed run's snapshot is released to the count like any other.
+    const ok4 = await run('r4', 'SUCCEEDED');
+    expect(await ids()).toEqual([running, manual2, ok4]);
+    await prune();
+    expect(await ids()).toEqual([ok4]);
   });
 });

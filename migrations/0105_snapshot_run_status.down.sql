@@ -1,0 +1,1 @@
+alter table bpetl.snapshots drop column run_status;
