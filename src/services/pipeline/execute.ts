@@ -41,7 +41,7 @@ export interface PipelineHooks {
   onEvent?: (event: PipelineEvent) => void;
 }
 
-type Step = 'validate' | 'repair' | 'snapshot' | 'import' | 'restore' | 'verify';
+type Step = 'validate' | 'snapshot' | 'repair' | 'import' | 'restore' | 'verify';
 
 type Ended = Awaited<ReturnType<typeof finishRun>>;
 

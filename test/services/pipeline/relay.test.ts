@@ -72,8 +72,8 @@ describe('pipeline relay', () => {
     expect(received.at(-1)).toMatchObject({ step: 'run', status: 'SUCCEEDED' });
     expect(received.filter((e) => e.status === 'DONE').map((e) => e.step)).toEqual([
       'validate',
-      'repair',
       'snapshot',
+      'repair',
       'import',
       'restore',
       'verify',
