@@ -24,11 +24,13 @@ export async function subscribeOrphansOverSse(endpoint: string, received: Map<nu
       buffer += decoder.decode(value, { stream: true });
       let end: number;
       while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const data = buffer
-          .slice(0, end)
-          .split('\n')
-          .find((l) => l.startsWith('data:'));
+        const lines = buffer.slice(0, end).split('\n');
         buffer = buffer.slice(end + 2);
+        if (lines.includes('event: complete')) {
+          process.stderr.write('an SSE subscription was completed by the server\n');
+          return;
+        }
+        const data = lines.find((l) => l.startsWith('data:'));
         const event = data && JSON.parse(data.slice(5)).data?.orphanDetected;
         if (event) received.set(Number(event.rowId), now);
       }

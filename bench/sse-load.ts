@@ -56,8 +56,9 @@ async function startServer(url: string, shared: boolean) {
       const match = /open GraphiQL at (\S+)/.exec(out);
       if (match) resolve(match[1]!);
     });
-    server.on('close', (code) => reject(new Error(`server exited with ${code}`)));
+    server.on('close', (code, signal) => reject(new Error(`server exited with ${code ?? signal}`)));
   });
+  server.on('close', (code, signal) => process.stderr.write(`server exited: ${code ?? signal}\n`));
   return {
     endpoint,
     pid: server.pid!,
