@@ -1,4 +1,5 @@
 import type { ConstraintRepairAction } from '../services/constraints/action.ts';
+import type { ConstraintIssue } from '../services/constraints/issue.ts';
 import type { ConstraintRepairResult } from '../services/constraints/repair.ts';
 import { repairConstraints } from '../services/constraints/repair.ts';
 import {
@@ -6,7 +7,6 @@ import {
   type SchemaChange,
   undoSchemaChange,
 } from '../services/constraints/schema-changes.ts';
-import type { ConstraintIssue } from '../services/constraints/validate.ts';
 import { validateConstraints } from '../services/constraints/validate.ts';
 import { builder } from './builder.ts';
 import { parseEventId } from './orphan.ts';

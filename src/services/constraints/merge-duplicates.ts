@@ -3,7 +3,8 @@ import { sqlState } from '../../errors.ts';
 import { logger } from '../../logger.ts';
 import { type ProtectedReference } from '../protection/spec.ts';
 import type { ConstraintRepairAction } from './action.ts';
-import { keyEnforced, NATURAL_KEYS } from './validate.ts';
+import { keyEnforced } from './catalog.ts';
+import { NATURAL_KEYS } from './natural-keys.ts';
 
 type NaturalKey = (typeof NATURAL_KEYS)[number];
 

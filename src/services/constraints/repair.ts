@@ -7,15 +7,11 @@ import { discoverProtection } from '../protection/discover.ts';
 import { loadProtectionSpec, type ProtectedReference } from '../protection/spec.ts';
 import { runStep } from '../step/transaction.ts';
 import type { ConstraintRepairAction } from './action.ts';
+import { cascadeKeys, toolName, undoneChanges } from './catalog.ts';
+import type { ConstraintIssue } from './issue.ts';
 import { mergeDuplicates } from './merge-duplicates.ts';
-import {
-  cascadeKeys,
-  type ConstraintIssue,
-  naturalKeys,
-  toolName,
-  undoneChanges,
-  validateConstraints,
-} from './validate.ts';
+import { naturalKeys } from './natural-keys.ts';
+import { validateConstraints } from './validate.ts';
 
 export interface ConstraintRepairResult {
   actions: ConstraintRepairAction[];

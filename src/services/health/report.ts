@@ -2,7 +2,8 @@ import { type Db, ident } from '../../db/sql.ts';
 import type { Publisher } from '../../events/pubsub.ts';
 import { TOPIC } from '../../events/topics.ts';
 import { logger } from '../../logger.ts';
-import { type ConstraintIssue, validateConstraints } from '../constraints/validate.ts';
+import type { ConstraintIssue } from '../constraints/issue.ts';
+import { validateConstraints } from '../constraints/validate.ts';
 import { loadProtectionSpec } from '../protection/spec.ts';
 
 export type HealthStatus = 'HEALTHY' | 'DEGRADED' | 'CRITICAL';

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import {
-  keyEnforced,
-  NATURAL_KEYS,
-  validateConstraints,
-} from '../../../src/services/constraints/validate.ts';
+import { keyEnforced } from '../../../src/services/constraints/catalog.ts';
+import { NATURAL_KEYS } from '../../../src/services/constraints/natural-keys.ts';
+import { validateConstraints } from '../../../src/services/constraints/validate.ts';
 import { useDataSource } from '../../helpers/data-source.ts';
 import { useTestDatabase } from '../../helpers/database.ts';
 
