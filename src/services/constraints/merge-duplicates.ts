@@ -4,9 +4,7 @@ import { logger } from '../../logger.ts';
 import { type ProtectedReference } from '../protection/spec.ts';
 import type { ConstraintRepairAction } from './action.ts';
 import { keyEnforced } from './catalog.ts';
-import { NATURAL_KEYS } from './natural-keys.ts';
-
-type NaturalKey = (typeof NATURAL_KEYS)[number];
+import { NATURAL_KEYS, type NaturalKey } from './natural-keys.ts';
 
 /** Key columns compared through an expression: clubs match case- and space-insensitively. */
 const MATCH_EXPRESSIONS: Record<string, string> = { 'clubs.name': 'bpetl.name_key(name)' };
@@ -27,37 +25,13 @@ export async function mergeDuplicates(
   // Duplicates the database cannot hold need no search (clubs match through an expression: searched).
   const compared = key.columns.some((c) => MATCH_EXPRESSIONS[`${key.table}.${c}`]);
   if (!compared && (await keyEnforced(manager, key))) return null;
-  const table = ident(key.table);
-  const partition = key.columns.map((c) => MATCH_EXPRESSIONS[`${key.table}.${c}`] ?? ident(c)).join(', ');
-  const required = key.columns.filter((c) => !key.nullable?.includes(c));
-  await manager.query(
-    `create temp table if not exists ${MERGE_MAP} (loser integer primary key, survivor integer not null)
-       on commit drop`,
-  );
-  await manager.query(`truncate ${MERGE_MAP}`);
-  const [{ losers, survivors }]: Array<{ losers: number; survivors: number }> = await manager.query(
-    `with ranked as (
-       select id, first_value(id) over (partition by ${partition} order by id) as survivor
-         from ${table} where ${required.map((c) => `${ident(c)} is not null`).join(' and ')}),
-     mapped as (insert into ${MERGE_MAP} select id, survivor from ranked where id <> survivor returning survivor)
-     select count(*)::int as losers, count(distinct survivor)::int as survivors from mapped`,
-  );
+  const { losers, survivors } = await mapLosers(manager, key);
   if (losers === 0) return null;
+  const table = ident(key.table);
   const label = `(${key.columns.join(', ')})`;
   await manager.query('savepoint bpetl_merge');
   try {
-    const moved: string[] = [];
-    const liftedHere: string[] = [];
-    for (const dep of await dependents(manager, key.table, spec)) {
-      if (await isLinkTable(manager, dep.table, spec)) await dropCollidingLinks(manager, dep);
-      const childKey = await liftChildKey(manager, dep);
-      if (childKey) liftedHere.push(childKey);
-      const result: [unknown, number] = await manager.query(
-        `update ${ident(dep.table)} d set ${ident(dep.column)} = m.survivor
-           from ${MERGE_MAP} m where d.${ident(dep.column)} = m.loser`,
-      );
-      if (result[1] > 0) moved.push(`${dep.table}.${dep.column} ${result[1]}`);
-    }
+    const { moved, liftedHere } = await moveDependents(manager, key, spec);
     if (await hasColumn(manager, key.table, 'is_active')) {
       await manager.query(
         `update ${table} s set is_active = true
@@ -92,6 +66,46 @@ export async function mergeDuplicates(
       rows: 0,
     };
   }
+}
+
+/** Maps every duplicate (loser) to the lowest id of its key (survivor), in MERGE_MAP. */
+async function mapLosers(manager: Db, key: NaturalKey): Promise<{ losers: number; survivors: number }> {
+  const partition = key.columns.map((c) => MATCH_EXPRESSIONS[`${key.table}.${c}`] ?? ident(c)).join(', ');
+  const required = key.columns.filter((c) => !key.nullable?.includes(c));
+  await manager.query(
+    `create temp table if not exists ${MERGE_MAP} (loser integer primary key, survivor integer not null)
+       on commit drop`,
+  );
+  await manager.query(`truncate ${MERGE_MAP}`);
+  const [counts]: Array<{ losers: number; survivors: number }> = await manager.query(
+    `with ranked as (
+       select id, first_value(id) over (partition by ${partition} order by id) as survivor
+         from ${ident(key.table)} where ${required.map((c) => `${ident(c)} is not null`).join(' and ')}),
+     mapped as (insert into ${MERGE_MAP} select id, survivor from ranked where id <> survivor returning survivor)
+     select count(*)::int as losers, count(distinct survivor)::int as survivors from mapped`,
+  );
+  return counts!;
+}
+
+/** Re-points every dependent of the losers at their survivor; returns what moved and what was lifted. */
+async function moveDependents(
+  manager: Db,
+  key: NaturalKey,
+  spec: ProtectedReference[],
+): Promise<{ moved: string[]; liftedHere: string[] }> {
+  const moved: string[] = [];
+  const liftedHere: string[] = [];
+  for (const dep of await dependents(manager, key.table, spec)) {
+    if (await isLinkTable(manager, dep.table, spec)) await dropCollidingLinks(manager, dep);
+    const childKey = await liftChildKey(manager, dep);
+    if (childKey) liftedHere.push(childKey);
+    const result: [unknown, number] = await manager.query(
+      `update ${ident(dep.table)} d set ${ident(dep.column)} = m.survivor
+         from ${MERGE_MAP} m where d.${ident(dep.column)} = m.loser`,
+    );
+    if (result[1] > 0) moved.push(`${dep.table}.${dep.column} ${result[1]}`);
+  }
+  return { moved, liftedHere };
 }
 
 /**
