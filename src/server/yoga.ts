@@ -32,6 +32,48 @@ function skipForGet(plugin: Plugin): Plugin {
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
 
+/** The error masking of every response: AppErrors keep message and code, the rest is masked. */
+function maskErrorWith(relative: (text: string) => string) {
+  return (error: unknown, message: string, isDev?: boolean) => {
+    const original = error instanceof GraphQLError ? error.originalError : error;
+    if (original instanceof AppError) {
+      return new GraphQLError(relative(original.message), {
+        nodes: error instanceof GraphQLError ? error.nodes : undefined,
+        path: error instanceof GraphQLError ? error.path : undefined,
+        extensions: { code: original.code, details: mapStrings(original.details, relative) },
+      });
+    }
+    if (!(error instanceof GraphQLError) || error.originalError) {
+      // The request id links the client's masked error to the logged one.
+      const requestId = requestIds.getStore();
+      logger.error({ err: original, requestId }, 'unexpected error in a GraphQL operation');
+      const masked = maskError(error, message, isDev) as GraphQLError;
+      return new GraphQLError(masked.message, {
+        nodes: masked.nodes,
+        path: masked.path,
+        extensions: { ...masked.extensions, requestId },
+      });
+    }
+    return maskError(error, message, isDev);
+  };
+}
+
+/** A GraphQL context: over HTTP authenticated by the request's token, over graphql-ws by its socket. */
+function contextFor(app: App, initial: unknown): GraphQLContext {
+  // graphql-ws passes no fetch Request; its socket was authenticated when it connected.
+  const headers = (initial as { request?: Request }).request?.headers;
+  const socketAuthenticated = (initial as { socketAuthenticated?: boolean }).socketAuthenticated === true;
+  const requestId = headers?.get('x-request-id')?.slice(0, 100) || randomUUID();
+  // Error masking has no context argument; it reads the id from the request's async context.
+  requestIds.enterWith(requestId);
+  return {
+    app,
+    requestId,
+    authenticated:
+      socketAuthenticated || tokenMatches(app.config.apiToken, bearerToken(headers?.get('authorization'))),
+  };
+}
+
 /** The GraphQL endpoint as a fetch handler: tests call `yoga.fetch` without opening a port. */
 export function createYogaServer(app: App): Yoga {
   const relative = relativePaths(app.config);
@@ -39,32 +81,9 @@ export function createYogaServer(app: App): Yoga {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    maskedErrors: {
-      // Expected failures keep their message and stable code; anything else is logged and masked,
-      // so no SQL, stack or path reaches a client.
-      maskError(error, message, isDev) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (original instanceof AppError) {
-          return new GraphQLError(relative(original.message), {
-            nodes: error instanceof GraphQLError ? error.nodes : undefined,
-            path: error instanceof GraphQLError ? error.path : undefined,
-            extensions: { code: original.code, details: mapStrings(original.details, relative) },
-          });
-        }
-        if (!(error instanceof GraphQLError) || error.originalError) {
-          // The request id links the client's masked error to the logged one.
-          const requestId = requestIds.getStore();
-          logger.error({ err: original, requestId }, 'unexpected error in a GraphQL operation');
-          const masked = maskError(error, message, isDev) as GraphQLError;
-          return new GraphQLError(masked.message, {
-            nodes: masked.nodes,
-            path: masked.path,
-            extensions: { ...masked.extensions, requestId },
-          });
-        }
-        return maskError(error, message, isDev);
-      },
-    },
+    // Expected failures keep their message and stable code; anything else is logged and masked,
+    // so no SQL, stack or path reaches a client.
+    maskedErrors: { maskError: maskErrorWith(relative) },
     // GraphiQL is served from the installed bundle: it works with no internet.
     renderGraphiQL: renderGraphiQLPage(app.config.apiToken !== null),
     cors: corsFor(app.config.corsOrigins),
@@ -79,21 +98,7 @@ export function createYogaServer(app: App): Yoga {
       error: (...args) =>
         logger.error({ err: args.find((a) => a instanceof Error) }, args.map(String).join(' ')),
     },
-    context: (initial) => {
-      // graphql-ws passes no fetch Request; its socket was authenticated when it connected.
-      const headers = (initial as { request?: Request }).request?.headers;
-      const socketAuthenticated = (initial as { socketAuthenticated?: boolean }).socketAuthenticated === true;
-      const requestId = headers?.get('x-request-id')?.slice(0, 100) || randomUUID();
-      // Error masking has no context argument; it reads the id from the request's async context.
-      requestIds.enterWith(requestId);
-      return {
-        app,
-        requestId,
-        authenticated:
-          socketAuthenticated ||
-          tokenMatches(app.config.apiToken, bearerToken(headers?.get('authorization'))),
-      };
-    },
+    context: (initial) => contextFor(app, initial),
     plugins: [
       useGraphiQLCompression(),
       // Browsers send forms and text/plain cross-origin without asking: those need a header no form can set.
