@@ -37,14 +37,9 @@ export const MAX_WS_MESSAGE_BYTES = 1024 * 1024;
 /** graphql-ws's own code for a refused connection; clients such as `bpetl watch` stop retrying on it. */
 const FORBIDDEN = 4403;
 
-/** Serves yoga over HTTP (queries, mutations, SSE) and graphql-ws on the same `/graphql` path. */
-export async function startHttpServer(
-  app: App,
-  options: { port: number; host: string },
-): Promise<HttpServer> {
-  const yoga = createYogaServer(app);
-  const server = createServer(withProbes(app, withConsole(withMetricsEndpoint(app, yoga))));
-  await new Promise<void>((resolve, reject) => {
+/** Listens on the port, refusing one in use with an error that says what to do. */
+function listen(server: Server, options: { port: number; host: string }): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
         err.code === 'EADDRINUSE'
@@ -57,7 +52,10 @@ export async function startHttpServer(
     );
     server.listen(options.port, options.host, () => resolve());
   });
-  // The socket server attaches only once the port is ours, so a port in use fails in one place.
+}
+
+/** graphql-ws on the HTTP server's `/graphql` path, through the same envelop (plugins, limits) as yoga. */
+function serveGraphqlWs(app: App, yoga: Yoga, server: Server) {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_WS_MESSAGE_BYTES });
   const wsServer = useServer(
     {
@@ -107,6 +105,19 @@ export async function startHttpServer(
     },
     wss,
   );
+  return { wss, wsServer };
+}
+
+/** Serves yoga over HTTP (queries, mutations, SSE) and graphql-ws on the same `/graphql` path. */
+export async function startHttpServer(
+  app: App,
+  options: { port: number; host: string },
+): Promise<HttpServer> {
+  const yoga = createYogaServer(app);
+  const server = createServer(withProbes(app, withConsole(withMetricsEndpoint(app, yoga))));
+  await listen(server, options);
+  // The socket server attaches only once the port is ours, so a port in use fails in one place.
+  const { wss, wsServer } = serveGraphqlWs(app, yoga, server);
 
   const port = (server.address() as AddressInfo).port;
   const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}${yoga.graphqlEndpoint}`;
