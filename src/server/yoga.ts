@@ -1,10 +1,15 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError } from 'graphql';
-import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import {
+  createYoga,
+  handleStreamOrSingleExecutionResult,
+  maskError,
+  type Plugin,
+  type YogaServerInstance,
+} from 'graphql-yoga';
 
 import type { App } from '../app/app.ts';
 import { AppError } from '../errors.ts';
@@ -20,7 +25,29 @@ import { mapStrings, relativePaths, useRelativePaths } from './relative-paths.ts
 import { useRequestBodies } from './request-body.ts';
 import { useSharedSubscriptionResults } from './shared-subscriptions.ts';
 
-const requestIds = new AsyncLocalStorage<string>();
+/**
+ * The request id of each error in a result, for the log line its masking writes: maskError has no
+ * context argument. (An AsyncLocalStorage would carry it too, but on Node 20 it hooks every promise
+ * the server makes, a fifth of the cost of a subscription event.)
+ */
+const requestIds = new WeakMap<object, string>();
+
+/** Tags every error of a result with its request id, before yoga's masking (the last plugin) runs. */
+function useRequestIdsOnErrors(): Plugin<GraphQLContext> {
+  const tag = (requestId: string) => (payload: Parameters<typeof handleStreamOrSingleExecutionResult>[0]) =>
+    handleStreamOrSingleExecutionResult(payload, ({ result }) => {
+      for (const error of result.errors ?? []) requestIds.set(error, requestId);
+    });
+  return {
+    onExecute: ({ args }) => ({ onExecuteDone: tag(args.contextValue.requestId) }),
+    onSubscribe: ({ args }) => ({
+      onSubscribeResult: tag(args.contextValue.requestId),
+      onSubscribeError: ({ error }) => {
+        if (typeof error === 'object' && error !== null) requestIds.set(error, args.contextValue.requestId);
+      },
+    }),
+  };
+}
 
 function skipForGet(plugin: Plugin): Plugin {
   return {
@@ -45,7 +72,7 @@ function maskErrorWith(relative: (text: string) => string) {
     }
     if (!(error instanceof GraphQLError) || error.originalError) {
       // The request id links the client's masked error to the logged one.
-      const requestId = requestIds.getStore();
+      const requestId = requestIds.get(error as object);
       logger.error({ err: original, requestId }, 'unexpected error in a GraphQL operation');
       const masked = maskError(error, message, isDev) as GraphQLError;
       return new GraphQLError(masked.message, {
@@ -64,8 +91,6 @@ function contextFor(app: App, initial: unknown): GraphQLContext {
   const headers = (initial as { request?: Request }).request?.headers;
   const socketAuthenticated = (initial as { socketAuthenticated?: boolean }).socketAuthenticated === true;
   const requestId = headers?.get('x-request-id')?.slice(0, 100) || randomUUID();
-  // Error masking has no context argument; it reads the id from the request's async context.
-  requestIds.enterWith(requestId);
   return {
     app,
     requestId,
@@ -115,6 +140,7 @@ export function createYogaServer(app: App): Yoga {
         maxDirectives: { n: 20 },
       }),
       useSubscriptionMetrics(app) as Plugin<GraphQLContext>,
+      useRequestIdsOnErrors(),
       ...(app.config.sharedSubscriptions
         ? [useSharedSubscriptionResults(app.metrics), useCoalescedEventStreams()]
         : []),
