@@ -32,6 +32,36 @@ export interface OrphanListener {
 }
 
 /**
+ * The resolve sweep: marks events whose row was repaired or deleted resolved. It runs on its own
+ * timer, never inside a read: it scans open events, and a subscriber must not wait for it. Calls
+ * while one runs are dropped; the timer comes back.
+ */
+function periodicSweep(
+  db: Pick<ServiceHost, 'db'>['db'],
+  options: Pick<OrphanListenerOptions, 'onResolved'>,
+  closed: () => boolean,
+): { (): void; running(): Promise<void> | null } {
+  let sweeping: Promise<void> | null = null;
+  const sweep = () => {
+    if (sweeping || closed()) return;
+    sweeping = (async () => {
+      try {
+        const count = await resolveStaleEvents(db.manager);
+        if (count > 0) {
+          log.debug({ count }, 'orphan events resolved');
+          await options.onResolved?.(count);
+        }
+      } catch (err) {
+        if (!closed()) log.warn({ err }, 'resolving orphan events failed');
+      } finally {
+        sweeping = null;
+      }
+    })();
+  };
+  return Object.assign(sweep, { running: () => sweeping });
+}
+
+/**
  * Streams orphan events from PostgreSQL to `pubsub` (topic `orphanEvents`, one batch per publish),
  * each exactly once and in id order. The process's LISTEN connection wakes it; after every
  * (re)connect and every notification the table is read past the last id, and a poll catches what
@@ -57,25 +87,7 @@ export async function startOrphanListener(
       if (events.length < 1000) return;
     }
   };
-  // The sweep runs on its own timer, never inside a read: it scans open events, and a subscriber
-  // must not wait for it.
-  let sweeping: Promise<void> | null = null;
-  const sweep = () => {
-    if (sweeping || closed) return;
-    sweeping = (async () => {
-      try {
-        const count = await resolveStaleEvents(db.manager);
-        if (count > 0) {
-          log.debug({ count }, 'orphan events resolved');
-          await options.onResolved?.(count);
-        }
-      } catch (err) {
-        if (!closed) log.warn({ err }, 'resolving orphan events failed');
-      } finally {
-        sweeping = null;
-      }
-    })();
-  };
+  const sweep = periodicSweep(db, options, () => closed);
   // One reader at a time; a wake-up during a read makes it read once more instead of in parallel.
   const drain = (): Promise<void> => {
     if (running) {
@@ -116,7 +128,7 @@ export async function startOrphanListener(
       clearInterval(timer);
       clearInterval(sweepTimer);
       await running;
-      await sweeping;
+      await sweep.running();
       await unlisten();
     },
   };
