@@ -148,21 +148,45 @@ export function registerWatch(program: Command): void {
     );
 }
 
-async function watch(
-  options: Required<Pick<WatchOptions, 'url' | 'cursorFile'>> & WatchOptions & { token: string | null },
-) {
-  const cursor = await loadCursor(options.cursorFile);
-  const logAlert = await logAlertSubscription(options.url, options.token).catch((err: unknown) => {
+/** The server's logAlert subscription, which also proves a bpetl server answers at `url`. */
+function reachServer(url: string, token: string | null) {
+  return logAlertSubscription(url, token).catch((err: unknown) => {
     if (err instanceof AppError) throw err;
     const cause = (err as { cause?: { code?: string } }).cause?.code;
     throw new AppError(
       'SERVER_UNAVAILABLE',
       cause === 'ECONNREFUSED' || cause === 'ENOTFOUND' || cause === 'EHOSTUNREACH'
-        ? `No bpetl server at ${options.url} (${cause}): start it with \`bpetl serve\`, or pass --url`
-        : `Cannot reach ${options.url}: ${(err as Error).message}${cause ? ` (${cause})` : ''}`,
-      { url: options.url },
+        ? `No bpetl server at ${url} (${cause}): start it with \`bpetl serve\`, or pass --url`
+        : `Cannot reach ${url}: ${(err as Error).message}${cause ? ` (${cause})` : ''}`,
+      { url },
     );
   });
+}
+
+/** What `watch` subscribes to, each from its cursor where it has one. */
+function subscriptionsFor(
+  cursor: Awaited<ReturnType<typeof loadCursor>>,
+  logAlert: Awaited<ReturnType<typeof reachServer>>,
+): Array<{ kind: Kind; query: string; variables: Record<string, unknown> }> {
+  const subscriptions: Array<{ kind: Kind; query: string; variables: Record<string, unknown> }> = [
+    { kind: 'orphanDetected', query: ORPHAN_SUBSCRIPTION, variables: { after: cursor.orphanAfter } },
+    { kind: 'healthChanged', query: HEALTH_SUBSCRIPTION, variables: {} },
+  ];
+  if (logAlert) {
+    subscriptions.push({
+      kind: 'logAlert',
+      query: logAlert.query,
+      variables: logAlert.resumable ? { after: cursor.logAlertAfter ?? null } : {},
+    });
+  } else process.stderr.write('warning: the server has no logAlert subscription; watching the others\n');
+  return subscriptions;
+}
+
+async function watch(
+  options: Required<Pick<WatchOptions, 'url' | 'cursorFile'>> & WatchOptions & { token: string | null },
+) {
+  const cursor = await loadCursor(options.cursorFile);
+  const logAlert = await reachServer(options.url, options.token);
   const client = createClient({
     url: options.url.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
@@ -200,17 +224,7 @@ async function watch(
         await saveCursor(options.cursorFile, cursor);
       });
     };
-    const subscriptions: Array<{ kind: Kind; query: string; variables: Record<string, unknown> }> = [
-      { kind: 'orphanDetected', query: ORPHAN_SUBSCRIPTION, variables: { after: cursor.orphanAfter } },
-      { kind: 'healthChanged', query: HEALTH_SUBSCRIPTION, variables: {} },
-    ];
-    if (logAlert) {
-      subscriptions.push({
-        kind: 'logAlert',
-        query: logAlert.query,
-        variables: logAlert.resumable ? { after: cursor.logAlertAfter ?? null } : {},
-      });
-    } else process.stderr.write('warning: the server has no logAlert subscription; watching the others\n');
+    const subscriptions = subscriptionsFor(cursor, logAlert);
     for (const { kind, query, variables } of subscriptions) {
       client.subscribe<Record<Kind, Record<string, unknown>>>(
         { query, variables },
