@@ -6,6 +6,7 @@ import { pinoParser } from '../../src/logs/formats/pino.ts';
 import { looksLikeCsvlog, pgCsvParser } from '../../src/logs/formats/postgres-csv.ts';
 import { pgJsonParser } from '../../src/logs/formats/postgres-json.ts';
 import { hasPgMarker, pgStderrParser } from '../../src/logs/formats/postgres-stderr.ts';
+import { textParser } from '../../src/logs/formats/text.ts';
 import { levelCounts, levelRank } from '../../src/logs/level.ts';
 
 const T0 = Date.UTC(2025, 7, 6, 10);
@@ -278,5 +279,69 @@ describe('format detection, in detail', () => {
     expect(multiline(['a', stamped, 'b'].join('\n'))).toBe(true);
     expect(multiline(['', '  ', 'a', stamped, 'b'].join('\n'))).toBe(true);
     expect(multiline(['a', 'b', 'c'].join('\n'))).toBe(false);
+  });
+});
+
+describe('plain text entries', () => {
+  const latin1 = (s: string) => Buffer.from(s).toString('latin1');
+
+  it('without stamps, takes every unindented line as a head, and an indented printed status line', () => {
+    const p = textParser(false);
+    expect(p.isHead('plain line')).toBe(true);
+    expect(p.isHead('')).toBe(false);
+    expect(p.isHead('  at foo (bar.js:1)')).toBe(false);
+    expect(p.isHead('\tcontinued')).toBe(false);
+    expect(p.isHead(latin1('  🔍 checking orphans'))).toBe(true);
+    expect(p.isHead(latin1('  ✅ done'))).toBe(true);
+  });
+
+  it('with stamps, takes stamped, clock-stamped, logging-default and printed status lines as heads', () => {
+    const p = textParser(true);
+    expect(p.isHead('2025-08-06 10:00:00,123 [ERROR] x')).toBe(true);
+    expect(p.isHead('[2025-08-06T10:00:00] x')).toBe(true);
+    expect(p.isHead('[06:00:12] x')).toBe(true);
+    expect(p.isHead('WARNING:root:disk almost full')).toBe(true);
+    expect(p.isHead(latin1('🔍 checking orphans'))).toBe(true);
+    expect(p.isHead('Traceback (most recent call last):')).toBe(false);
+    expect(p.isHead('06:00:12 x')).toBe(false);
+  });
+
+  it('reads the level and message of the head line and keeps the other lines as detail', () => {
+    const p = textParser(true);
+    expect(
+      p.parse('2025-08-06 10:00:00,123 - sync - WARNING - : team 3 missing\nline two\nline three'),
+    ).toMatchObject({
+      time: Date.UTC(2025, 7, 6, 10, 0, 0, 123),
+      severity: 'WARNING',
+      message: 'team 3 missing',
+      detail: 'line two\nline three',
+    });
+    expect(p.parse('[06:00:12] | ERROR | boom')).toMatchObject({
+      severity: 'ERROR',
+      message: 'boom',
+      detail: '',
+    });
+    expect(p.parse('no level here')).toMatchObject({ severity: null, message: 'no level here', time: null });
+    expect(p.parse('level=warn msg="x"')?.severity).toBe('WARN');
+  });
+
+  it('reads an info mark after a stamp as INFO, and not without a stamp', () => {
+    const p = textParser(true);
+    expect(p.parse('[06:00:12] ℹ️ starting the sync')).toMatchObject({
+      severity: 'INFO',
+      message: 'starting the sync',
+    });
+    expect(p.parse('ℹ️ starting the sync')).toMatchObject({
+      severity: null,
+      message: 'ℹ️ starting the sync',
+    });
+  });
+
+  it('takes a SQLSTATE named in the text, in any of the spellings, only with a digit', () => {
+    const p = textParser(false);
+    expect(p.parse('insert failed, sqlstate=23505')?.sqlState).toBe('23505');
+    expect(p.parse('insert failed\n  pgcode: "40P01"')?.sqlState).toBe('40P01');
+    expect(p.parse('insert failed, code ABCDE')?.sqlState).toBeNull();
+    expect(p.parse('insert failed')?.sqlState).toBeNull();
   });
 });
