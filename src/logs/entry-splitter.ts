@@ -142,7 +142,7 @@ export class EntrySplitter {
     let lineStart = complete;
     let lastHead = 0;
     while (lineStart > 0) {
-      const prev = text.lastIndexOf('\n', lineStart - 2) + 1;
+      const prev = lineBefore(text, lineStart);
       if (this.parser.isHead(text.slice(prev, lineStart - 1))) {
         lastHead = prev;
         break;
@@ -157,7 +157,7 @@ export class EntrySplitter {
     while (start > floor) {
       const end = text.indexOf('\n', start);
       if (this.parser.isHead(text.slice(start, end < 0 ? text.length : end))) return start;
-      start = text.lastIndexOf('\n', start - 2) + 1;
+      start = lineBefore(text, start);
     }
     return Math.max(start, floor);
   }
@@ -189,4 +189,13 @@ export class EntrySplitter {
     if (!category) return;
     this.onEntry({ ...entry, category, fingerprint: fingerprint(category, entry.message), file: this.file });
   }
+}
+
+/**
+ * Where the line that ends just before `lineStart` (a line start above 0) begins. The line before
+ * the one at 1 is the empty line at 0: `lastIndexOf('\n', -1)` would find that newline itself and
+ * answer 1 again, so a text starting with an empty line made the callers loop for ever.
+ */
+function lineBefore(text: string, lineStart: number): number {
+  return lineStart < 2 ? 0 : text.lastIndexOf('\n', lineStart - 2) + 1;
 }

@@ -85,3 +85,88 @@ describe('analyzeLogs', () => {
     expect(analysis.totals.DEADLOCK).toBe(5);
   });
 });
+
+describe('analyzeLogs trends', () => {
+  const T = Date.UTC(2025, 7, 15, 12);
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+  /** Per category: the times of its entries (each a pino error line naming the category). */
+  const scenarios: Record<string, number[]> = {
+    RISE: [T, T - HOUR, T - 2 * HOUR, T - DAY - HOUR],
+    FLAT: [T - HOUR, T - HOUR, T - HOUR, T - DAY - HOUR, T - DAY - HOUR],
+    FEW: [T - HOUR, T - HOUR, T - DAY - HOUR],
+    FALL: [T - HOUR, T - DAY - HOUR, T - DAY - HOUR, T - DAY - HOUR],
+    EASE: [T - HOUR, T - HOUR, T - DAY - HOUR, T - DAY - HOUR, T - DAY - HOUR],
+    DIP: [T - HOUR, T - DAY - HOUR, T - DAY - HOUR],
+    // Exactly one period before the newest entry: the previous period, not the recent one.
+    LEFT: [T - DAY],
+    FRESH: [T - HOUR],
+    // Exactly two periods before: in neither.
+    OLD: [T - 2 * DAY],
+  };
+  const expected: Record<string, [number, number, string]> = {
+    RISE: [3, 1, 'RISING'],
+    FLAT: [3, 2, 'STEADY'],
+    FEW: [2, 1, 'STEADY'],
+    FALL: [1, 3, 'FALLING'],
+    EASE: [2, 3, 'STEADY'],
+    DIP: [1, 2, 'STEADY'],
+    LEFT: [0, 1, 'GONE'],
+    FRESH: [1, 0, 'NEW'],
+    OLD: [0, 0, 'NONE'],
+  };
+  let file = '';
+  beforeAll(async () => {
+    file = path.join(dir, 'trends.log');
+    const lines = Object.entries(scenarios).flatMap(([category, times]) =>
+      times.map((time) => JSON.stringify({ level: 50, time, msg: `case ${category.toLowerCase()} seen` })),
+    );
+    // An entry without a time counts per file but on no day and in no period.
+    lines.push(JSON.stringify({ level: 50, msg: 'case fresh seen' }));
+    await writeFile(file, `${lines.join('\n')}\n`);
+  });
+
+  it('compares the last period before the newest entry with the one before it', async () => {
+    const analysis = await analyzeLogs({
+      paths: [file],
+      includeRotated: false,
+      trendDays: 1,
+      top: 2,
+      patterns: Object.keys(scenarios).map((category) => ({ category, pattern: `case ${category} seen` })),
+    });
+    const got = Object.fromEntries(
+      analysis.categories
+        .filter((c) => c.category in expected)
+        .map((c) => [c.category, [c.recent, c.previous, c.trend]]),
+    );
+    expect(got).toEqual(expected);
+    const fresh = analysis.categories.find((c) => c.category === 'FRESH')!;
+    expect(fresh).toMatchObject({ count: 2, firstSeen: new Date(T - HOUR).toISOString() });
+    expect(analysis.perFile).toContainEqual({ file, category: 'FRESH', count: 2 });
+    expect(analysis.perDay.filter((d) => d.category === 'FRESH')).toEqual([
+      { day: '2025-08-15', category: 'FRESH', count: 1 },
+    ]);
+    const rise = analysis.categories.find((c) => c.category === 'RISE')!;
+    expect([rise.firstSeen, rise.lastSeen]).toEqual([
+      new Date(T - DAY - HOUR).toISOString(),
+      new Date(T).toISOString(),
+    ]);
+    // Days, then categories, in order.
+    const days = analysis.perDay.map((d) => `${d.day} ${d.category}`);
+    expect(days).toEqual([...days].sort());
+    // The most frequent findings, as many as asked for.
+    expect(analysis.top.map((f) => [f.category, f.count])).toEqual([
+      ['EASE', 5],
+      ['FLAT', 5],
+    ]);
+  });
+
+  it('reads a week as the period by default', async () => {
+    const analysis = await analyzeLogs({
+      paths: [file],
+      includeRotated: false,
+      patterns: [{ category: 'OLD', pattern: 'case old seen' }],
+    });
+    expect(analysis.categories.find((c) => c.category === 'OLD')).toMatchObject({ recent: 1, previous: 0 });
+  });
+});

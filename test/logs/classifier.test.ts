@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
 import { anchorPattern } from '../../src/logs/anchors.ts';
-import { BUILTIN_RULES, createClassifier } from '../../src/logs/classifier.ts';
+import { BUILTIN_RULES, createClassifier, grepPattern } from '../../src/logs/classifier.ts';
 import { fingerprint, maskMessage } from '../../src/logs/fingerprint.ts';
 import { parseLogPatterns } from '../../src/logs/patterns.ts';
 import type { LogEntry } from '../../src/logs/types.ts';
+import { LOG_CATEGORIES as BUILTIN_CATEGORIES } from '../../src/logs/types.ts';
 
 function entry(message: string, extra: Partial<LogEntry> = {}): LogEntry {
   return { time: null, severity: 'ERROR', sqlState: null, message, detail: '', raw: message, ...extra };
@@ -177,5 +178,67 @@ describe('anchorPattern', () => {
     const starts = (re: RegExp) => [...text.matchAll(re)].map((m) => m.index);
     expect(starts(trie)).toEqual(starts(flat));
     expect(starts(trie).length).toBe(7);
+  });
+});
+
+describe('classifier details', () => {
+  it('names the rule that decided: a SQLSTATE, a configured pattern or a generic rule', () => {
+    const c = createClassifier([{ category: 'SCRAPER_GAP', pattern: 'missing from feed' }]);
+    expect(c.match(entry('whatever', { sqlState: '40P01' }))).toEqual({
+      category: 'DEADLOCK',
+      rule: 'sqlstate:40P01',
+    });
+    expect(c.match(entry('team 3 MISSING FROM FEED'))).toEqual({
+      category: 'SCRAPER_GAP',
+      rule: 'pattern:0',
+    });
+    expect(c.match(entry('too many clients already'))).toEqual({
+      category: 'CONNECTION_TIMEOUT',
+      rule: expect.stringMatching(/^generic:\d+$/),
+    });
+    // The built-in categories, causes first, then the configured ones.
+    expect(c.categories.slice(0, -1).sort()).toEqual([...BUILTIN_CATEGORIES].sort());
+    expect(c.categories.at(-1)).toBe('SCRAPER_GAP');
+    expect(c.categories[0]).toBe('DEADLOCK');
+  });
+
+  it('refuses a category that is not upper case from its first to its last character', () => {
+    for (const category of ['lowerX', 'X lower', '1X', 'X-Y']) {
+      expect(() => createClassifier([{ category, pattern: 'x' }]), category).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_INPUT',
+          message: `Log pattern category "${category}" must be upper case letters, digits and underscores`,
+          details: { category },
+        }),
+      );
+    }
+    expect(() => createClassifier([{ category: 'BAD', pattern: '(' }])).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(/^Log pattern for BAD is not a valid regular expression: /),
+        details: { category: 'BAD', pattern: '(' },
+      }),
+    );
+  });
+
+  it('prefilters find SQLSTATE codes in their case and configured patterns in any case', () => {
+    const c = createClassifier([{ category: 'SCRAPER_GAP', pattern: 'gap in feed' }]);
+    const found = (text: string) =>
+      c.prefilters.some(({ re, lowercase }) => {
+        re.lastIndex = 0;
+        return re.test(lowercase ? text.toLowerCase() : text);
+      });
+    expect(found('state 40P01 seen')).toBe(true);
+    expect(found('a GAP IN FEED here')).toBe(true);
+    expect(found('nothing to see')).toBe(false);
+    expect(createClassifier().prefilters).toHaveLength(3);
+  });
+
+  it('writes every rule as one grep -E pattern without JavaScript-only syntax', () => {
+    const ere = grepPattern([{ category: 'X', pattern: 'gap in feed' }]);
+    expect(ere).not.toMatch(/\(\?:|\\b|\\w|\\d/);
+    expect(ere).toContain('[[:alnum:]_]');
+    expect(ere).toContain('40P01');
+    expect(ere.endsWith('|gap in feed')).toBe(true);
   });
 });
