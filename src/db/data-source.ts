@@ -18,7 +18,15 @@ export async function openDataSource(url: string, options: { poolSize?: number }
     migrationsRun: false,
     logging: false,
     poolSize: options.poolSize ?? 10,
-    extra: { connectionTimeoutMillis: 10_000, application_name: 'bpetl' },
+    extra: {
+      connectionTimeoutMillis: 10_000,
+      application_name: 'bpetl',
+      // An import's staging tables are temporary; with the default 8 MB of buffers for them every
+      // statement over 100,000 staged rows reads and writes its pages through the kernel. The
+      // setting is a ceiling, taken only by sessions that use temporary tables, and can only be set
+      // before a session first touches one: so here, for every connection.
+      options: '-c temp_buffers=256MB',
+    },
   });
   try {
     await dataSource.initialize();

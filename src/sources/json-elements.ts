@@ -77,14 +77,14 @@ export async function* jsonArrayBatches(
     const batch: ElementBatch = { values: [], plain: chunkPlain && pendingPlain };
     let start = 0;
     let i = 0;
-    // Most chunks hold whole objects separated by `},`: everything up to the last such separator is
+    // Most chunks hold whole objects separated by `}, {`: everything up to the last such separator is
     // tried as one array first, so the engine's parser finds the elements without the scan below.
     // That prefix parses only if it cuts between elements (a cut inside a string or a nested value
     // leaves it unbalanced); if it does not, the chunk is scanned as usual, which also locates
     // errors. A long element carried over is left to the scan, so it is never parsed twice.
     if (top === 1 && pending.length <= text.length) {
-      const cut = text.lastIndexOf('},');
-      const values = cut < 0 ? null : parseElements(pending + text.slice(0, cut + 1));
+      const cut = lastElementComma(text);
+      const values = cut < 0 ? null : parseElements(pending + text.slice(0, cut));
       if (values) {
         batch.values = values;
         pending = '';
@@ -93,7 +93,7 @@ export async function* jsonArrayBatches(
         escaped = false;
         inElement = false;
         first = false;
-        i = cut + 2;
+        i = cut + 1;
       }
     }
     // Elements before a syntax error are still handed over: a consumer sees everything up to it.
@@ -144,6 +144,8 @@ export async function* jsonArrayBatches(
         else if (c === 0x7b || c === 0x5b) depth++;
         else if (c === 0x7d || c === 0x5d) {
           if (depth > 0) depth--;
+          // Nesting inside an element is JSON.parse's to check; at the top only `]` ends the array.
+          else if (c === 0x7d) throw new JsonElementsError('unexpected }');
           else {
             batch.values.push(parse(pending + text.slice(start, i)));
             pending = '';
@@ -201,6 +203,24 @@ function plainBytes(bytes: Buffer, afterC1Lead: boolean): boolean {
 
 function isC1Second(byte: number | undefined): boolean {
   return byte !== undefined && byte >= 0x80 && byte <= 0x9f;
+}
+
+/**
+ * The comma of the chunk's last `}, {` (any spaces around it): most likely where its last whole
+ * object ends. A plain `},` is as often the end of a nested object followed by the next key (every
+ * series_stats record holds four), and a cut there never parses: such chunks fell back to the
+ * element-by-element scan, which made reading that file about half as fast. -1 when there is none.
+ */
+function lastElementComma(text: string): number {
+  for (let open = text.lastIndexOf('{'); open > 0; open = text.lastIndexOf('{', open - 1)) {
+    let i = open - 1;
+    while (i >= 0 && isSpace(text.charCodeAt(i))) i--;
+    if (i < 0 || text.charCodeAt(i) !== 0x2c) continue;
+    const comma = i--;
+    while (i >= 0 && isSpace(text.charCodeAt(i))) i--;
+    if (i >= 0 && text.charCodeAt(i) === 0x7d) return comma;
+  }
+  return -1;
 }
 
 /** The elements of `body` (an array's text without its brackets), or null if it does not parse. */

@@ -61,6 +61,9 @@ describe('jsonArrayBatches', () => {
       '["a\\"]"]',
       '["]"',
       '[{"a":[1,{"b":"}"}]}]',
+      // A `}` where the array's `]` belongs, after a whole chunk of objects or a scalar.
+      '[{"a":{"b":1}},{}}',
+      '[1}',
     ];
     for (const text of cases) expect({ text, ...(await split(text)) }).toEqual({ text, ...reference(text) });
     await fc.assert(

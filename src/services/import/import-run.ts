@@ -105,6 +105,10 @@ export class ImportRun {
     await this.exec(`set local work_mem = '128MB'`);
     // Index builds after a bulk load into an empty table (see insertRows) sort in memory too.
     await this.exec(`set local maintenance_work_mem = '256MB'`);
+    // JIT compiling costs 0.3 to 1 s of CPU per statement whose estimated cost crosses jit_above_cost,
+    // and the import's statements, scans and hash joins over staged rows, gain nothing from it: a
+    // team-only feed spent 2.8 s of a 9 s run compiling (docs/BENCHMARKS.md, "Import, team-heavy").
+    await this.exec(`set local jit = off`);
     // The tables as they are (the tool's own shape or an adopted platform's), read once per run.
     this.shape = await readImportShape(this.client);
     await createStagingTables(this.client);
@@ -217,7 +221,8 @@ export class ImportRun {
     await this.step('series');
     await this.exec(resolve.resolveSeries(shape));
     stats.tables.series.inserted = await this.exec(resolve.insertSeries(shape));
-    await this.exec(resolve.resolveSeries(shape));
+    // Only series just inserted are left to resolve.
+    if (stats.tables.series.inserted > 0) await this.exec(resolve.resolveSeries(shape));
     stats.tables.seriesLeagues.inserted = await this.exec(resolve.INSERT_SERIES_LEAGUES);
     stats.tables.clubs.unchanged =
       (await this.count(`select count(distinct club_id) n from stg_team_keys`)) - stats.tables.clubs.inserted;

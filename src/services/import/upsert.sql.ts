@@ -59,7 +59,7 @@ const playerColumns = (shape: ImportShape) => ['first_name', 'last_name', 'team_
  * names or, with `matched`, the team the import matched their group to (see player-teams.sql.ts).
  */
 const stagedPlayers = (matched: boolean) => `
-  select distinct on (p.external_id, k.league_id, k.club_id, k.series_id)
+  select distinct on (p.external_id collate "C", k.league_id, k.club_id, k.series_id)
          p.external_id, k.league_id, k.club_id, k.series_id, k.team_id,
          p.first_name, p.last_name, p.pti, p.wins, p.losses, p.captain
     from stg_players p
@@ -71,7 +71,7 @@ const stagedPlayers = (matched: boolean) => `
     join stg_team_keys k on k.team_key = coalesce(r.match_key, p.team_key)`
         : 'join stg_team_keys k on k.team_key = p.team_key'
     }
-   order by p.external_id, k.league_id, k.club_id, k.series_id, p.ord`;
+   order by p.external_id collate "C", k.league_id, k.club_id, k.series_id, p.ord`;
 
 export function createPlayerRows(shape: ImportShape, matched: boolean): string {
   const columns = playerColumns(shape);
@@ -157,13 +157,13 @@ export const fixtures = (shape: ImportShape): UpsertStatements => ({
 
 export const CREATE_STATS_ROWS = `
   create temp table stg_stats_rows on commit drop as
-  select distinct on (k.league_id, st.series, st.team_name)
+  select distinct on (k.league_id, st.series collate "C", st.team_name collate "C")
          k.league_id, k.series_id, k.team_id, st.series, st.team_name as team,
          st.points, st.matches_won, st.matches_lost, st.matches_tied, st.lines_won, st.lines_lost,
          st.sets_won, st.sets_lost, st.games_won, st.games_lost
     from stg_stats st
     join stg_team_keys k on k.team_key = st.team_key
-   order by k.league_id, st.series, st.team_name, st.ord`;
+   order by k.league_id, st.series collate "C", st.team_name collate "C", st.ord`;
 
 const STATS_COLUMNS = [
   'series_id',
