@@ -10,11 +10,9 @@ import type { ImportShape } from './shape.ts';
 /** Key expression of clubs.name_key (the generated column), for staged names. */
 const CLUB_KEY = (column: string) => `lower(regexp_replace(btrim(${column}), '\\s+', ' ', 'g'))`;
 
-/**
- * Sorts that only group equal keys compare them byte by byte (`collate "C"`): equality is the same
- * under every deterministic collation, and the database's own (C.UTF-8 here, through strcoll) made
- * sorting 100,000 text keys half of these statements' time.
- */
+// Sorts that only group equal keys compare them byte by byte (`collate "C"`): equality is the same
+// under every deterministic collation, and the database's own (C.UTF-8 here, through strcoll) made
+// sorting 100,000 text keys half of these statements' time.
 
 /**
  * One row per staged team key, the first record of it winning, with the keys the database matches
