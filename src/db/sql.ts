@@ -89,13 +89,16 @@ export function pgDb(client: pg.Pool | pg.ClientBase): Db {
 
 /**
  * Runs `fn` in a transaction on one client of `pool` (no TypeORM: for commands that start in
- * milliseconds): committed when `fn` resolves, rolled back when it throws.
+ * milliseconds, and for COPY): committed when `fn` resolves, rolled back when it throws.
  */
-export async function withPgTransaction<T>(pool: pg.Pool, fn: (tx: Db) => Promise<T>): Promise<T> {
+export async function withPgClientTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('begin');
-    const result = await fn(pgDb(client));
+    const result = await fn(client);
     await client.query('commit');
     return result;
   } catch (err) {
@@ -104,6 +107,11 @@ export async function withPgTransaction<T>(pool: pg.Pool, fn: (tx: Db) => Promis
   } finally {
     client.release();
   }
+}
+
+/** The same, with the client as the services' `Db`. */
+export function withPgTransaction<T>(pool: pg.Pool, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return withPgClientTransaction(pool, (client) => fn(pgDb(client)));
 }
 
 /**

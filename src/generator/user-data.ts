@@ -11,6 +11,7 @@
  */
 import type pg from 'pg';
 
+import { withPgClientTransaction } from '../db/sql.ts';
 import { AppError } from '../errors.ts';
 import { hash32, type Seed } from './random.ts';
 import {
@@ -61,18 +62,7 @@ export const USER_ROWS_PER_GROUP = 18;
  */
 export async function seedUserData(pool: pg.Pool, options: SeedUserDataOptions): Promise<SeedUserDataResult> {
   validate(options);
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    const result = await seedOn(client, options);
-    await client.query('commit');
-    return result;
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  return withPgClientTransaction(pool, (client) => seedOn(client, options));
 }
 
 /** The same on the client of the caller's transaction (a pipeline step's, via pgClientOf). */

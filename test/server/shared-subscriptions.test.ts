@@ -1,9 +1,7 @@
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
-import { type HttpServer, startHttpServer } from '../../src/server/http.ts';
-import { type OrphanListener, startOrphanListener } from '../../src/services/orphans/listener.ts';
 import { useTestApp } from '../helpers/app.ts';
 import { sample } from '../helpers/prometheus.ts';
 import {
@@ -12,21 +10,11 @@ import {
   seedTeams,
   sseReader,
   subscribeOrphans,
+  useOrphanServer,
 } from '../services/orphans/helpers.ts';
 
 const t = useTestApp();
-let listener: OrphanListener;
-let http: HttpServer;
-
-beforeAll(async () => {
-  listener = await startOrphanListener(t.app, { pollIntervalMs: 200 });
-  http = await startHttpServer(t.app, { port: 0, host: '127.0.0.1' });
-  await t.db.query(`alter table polls drop constraint polls_team_id_fkey`);
-});
-afterAll(async () => {
-  await http?.close();
-  await listener?.close();
-});
+const server = useOrphanServer(t);
 
 async function results(execution: 'executed' | 'shared'): Promise<number> {
   return (
@@ -39,7 +27,7 @@ async function results(execution: 'executed' | 'shared'): Promise<number> {
 
 /** The raw `data:` lines of an SSE subscription, to compare what two subscribers were sent byte for byte. */
 async function rawSse(query: string, after: string) {
-  const response = await fetch(http.url, {
+  const response = await fetch(server.http.url, {
     method: 'POST',
     headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
     body: JSON.stringify({ query, variables: { after } }),
@@ -56,8 +44,14 @@ describe('fan-out of one event to many subscriptions', () => {
     const [{ after }] = await t.db.query<{ after: string }>(
       `select coalesce(max(id), 0)::text as after from bpetl.orphan_events`,
     );
-    const sse = await Promise.all(Array.from({ length: 4 }, () => subscribeOrphans(fetch, http.url, after)));
-    const ws = createClient({ url: http.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: false });
+    const sse = await Promise.all(
+      Array.from({ length: 4 }, () => subscribeOrphans(fetch, server.http.url, after)),
+    );
+    const ws = createClient({
+      url: server.http.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      lazy: false,
+    });
     const wsIds: string[] = [];
     const wsDone = new Promise<void>((resolve, reject) => {
       ws.subscribe<{ orphanDetected: { id: string } }>(
@@ -118,10 +112,10 @@ describe('fan-out of one event to many subscriptions', () => {
     );
     const polls = await seedPolls(t.db.query, [team!, team!, team!]);
     await t.db.query(`delete from teams where id = $1`, [team]);
-    await listener.drain();
+    await server.listener.drain();
     const shared = await results('shared');
-    const first = await subscribeOrphans(fetch, http.url, before);
-    const second = await subscribeOrphans(fetch, http.url, before);
+    const first = await subscribeOrphans(fetch, server.http.url, before);
+    const second = await subscribeOrphans(fetch, server.http.url, before);
     try {
       const [a, b] = await Promise.all([first.take(polls.length), second.take(polls.length)]);
       expect(a.map((e) => Number(e.rowId)).sort()).toEqual([...polls].sort());

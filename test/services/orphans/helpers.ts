@@ -1,4 +1,9 @@
 import type pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+
+import { type HttpServer, startHttpServer } from '../../../src/server/http.ts';
+import { type OrphanListener, startOrphanListener } from '../../../src/services/orphans/listener.ts';
+import type { TestApp } from '../../helpers/app.ts';
 
 type Query = (sql: string, params?: unknown[]) => Promise<Array<Record<string, unknown>>>;
 
@@ -126,5 +131,32 @@ export async function subscribeOrphans(
       return out;
     },
     close: () => sse.close(),
+  };
+}
+
+/**
+ * For a test file that subscribes over real sockets: the orphan listener and an HTTP server on a
+ * free port for the file's app, and polls without their foreign key (a legacy database) so that
+ * deleting teams orphans them. Started before the file's own hooks, closed after them.
+ */
+export function useOrphanServer(t: { app: TestApp['app']; db: TestApp['db'] }) {
+  let listener: OrphanListener | undefined;
+  let http: HttpServer | undefined;
+  beforeAll(async () => {
+    listener = await startOrphanListener(t.app, { pollIntervalMs: 200 });
+    http = await startHttpServer(t.app, { port: 0, host: '127.0.0.1' });
+    await t.db.query(`alter table polls drop constraint polls_team_id_fkey`);
+  });
+  afterAll(async () => {
+    await http?.close();
+    await listener?.close();
+  });
+  return {
+    get listener() {
+      return listener!;
+    },
+    get http() {
+      return http!;
+    },
   };
 }

@@ -1,9 +1,7 @@
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
-import { type HttpServer, startHttpServer } from '../../../src/server/http.ts';
-import { type OrphanListener, startOrphanListener } from '../../../src/services/orphans/listener.ts';
 import { useTestApp } from '../../helpers/app.ts';
 import {
   ORPHAN_SUBSCRIPTION,
@@ -11,21 +9,11 @@ import {
   seedPolls,
   seedTeams,
   subscribeOrphans,
+  useOrphanServer,
 } from './helpers.ts';
 
 const t = useTestApp();
-let listener: OrphanListener;
-let http: HttpServer;
-
-beforeAll(async () => {
-  listener = await startOrphanListener(t.app, { pollIntervalMs: 200 });
-  http = await startHttpServer(t.app, { port: 0, host: '127.0.0.1' });
-  await t.db.query(`alter table polls drop constraint polls_team_id_fkey`);
-});
-afterAll(async () => {
-  await http?.close();
-  await listener?.close();
-});
+const server = useOrphanServer(t);
 
 describe('orphanDetected over real sockets', () => {
   it('reaches an SSE client and a graphql-ws client alike', async () => {
@@ -35,8 +23,12 @@ describe('orphanDetected over real sockets', () => {
       `select coalesce(max(id), 0)::text as after from bpetl.orphan_events`,
     );
 
-    const sse = await subscribeOrphans(fetch, http.url, after);
-    const ws = createClient({ url: http.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: false });
+    const sse = await subscribeOrphans(fetch, server.http.url, after);
+    const ws = createClient({
+      url: server.http.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      lazy: false,
+    });
     const wsEvent = new Promise<OrphanEventPayload>((resolve, reject) => {
       const unsubscribe = ws.subscribe<{ orphanDetected: OrphanEventPayload }>(
         { query: ORPHAN_SUBSCRIPTION, variables: { after } },

@@ -7,24 +7,18 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type HttpServer, startHttpServer } from '../../../src/server/http.ts';
-import { type OrphanListener, startOrphanListener } from '../../../src/services/orphans/listener.ts';
 import { useTestApp } from '../../helpers/app.ts';
 import { spawnCli } from '../../helpers/cli.ts';
-import { seedPolls, seedTeams } from './helpers.ts';
+import { seedPolls, seedTeams, useOrphanServer } from './helpers.ts';
 
 const t = useTestApp();
-let listener: OrphanListener;
-let http: HttpServer;
+const server = useOrphanServer(t);
 let hook: Server;
 let hookUrl: string;
 const delivered: Array<{ type: string; data: { id: string; rowId: string } }> = [];
 let refusals = 1;
 
 beforeAll(async () => {
-  listener = await startOrphanListener(t.app, { pollIntervalMs: 200 });
-  http = await startHttpServer(t.app, { port: 0, host: '127.0.0.1' });
-  await t.db.query(`alter table polls drop constraint polls_team_id_fkey`);
   // The receiver refuses its first request: delivery must retry, not skip.
   hook = createServer((req, res) => {
     let body = '';
@@ -44,8 +38,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((resolve) => hook?.close(resolve));
-  await http?.close();
-  await listener?.close();
 });
 
 const orphansDelivered = () => delivered.filter((d) => d.type === 'orphanDetected').map((d) => d.data.id);
@@ -59,7 +51,7 @@ function startWatch(cursorFile: string): ChildProcess {
   const child = spawnCli([
     'watch',
     '--url',
-    http.url,
+    server.http.url,
     '--webhook',
     hookUrl,
     '--cursor-file',
