@@ -47,7 +47,11 @@ describe('bpetl protection and repair', () => {
     expect(await db.query(`select team_id from polls where id = $1`, [pollId])).toEqual([{ team_id: old }]);
     const real = await runCli(['repair'], env);
     expect(real.status, real.stderr).toBe(0);
-    expect(real.stdout).toContain(`polls.team_id row ${pollId}: ${old} -> ${fresh!.id} (natural_key)`);
+    // The row and both teams in words, and how it was matched.
+    expect(real.stdout).toContain(
+      `poll ${pollId} of team Club cli - 1 (L_cli): re-pointed to team Club cli - 1 (L_cli), id ${fresh!.id} ` +
+        '(matched on the same league, club and series)',
+    );
     expect(await db.query(`select team_id from polls where id = $1`, [pollId])).toEqual([
       { team_id: fresh!.id },
     ]);
