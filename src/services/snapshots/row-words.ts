@@ -7,7 +7,7 @@ import { REMATCH_TABLE } from './rematch-strategies.ts';
 
 /**
  * User rows and what they point at, in words, for the lines repair and restore print: "poll 11 of
- * team Tennaqua - 22 (APTA_CHICAGO): no team with that club and series now; kept and flagged".
+ * team Corholm Harbor - 1 (APTA_CHICAGO): no team with that club and series now; kept and flagged".
  * Every sentence lives here, once.
  */
 
@@ -76,7 +76,7 @@ export function rowWords(table: string, rowId: string | number): { row: string; 
 
 export type TargetContext = Partial<Record<ContextColumn, string | null>>;
 
-/** A target by its natural key: "team Tennaqua - 22 (APTA_CHICAGO)"; null when nothing describes it. */
+/** A target by its natural key: "team Corholm Harbor - 1 (APTA_CHICAGO)"; null when nothing describes it. */
 export function targetWords(kind: Kind, ctx: TargetContext): string | null {
   const league = ctx.league ? ` (${ctx.league})` : '';
   switch (kind) {
@@ -105,7 +105,7 @@ export function targetWords(kind: Kind, ctx: TargetContext): string | null {
   }
 }
 
-/** The row and what it pointed at: "poll 11 of team Tennaqua - 22 (APTA_CHICAGO)". */
+/** The row and what it pointed at: "poll 11 of team Corholm Harbor - 1 (APTA_CHICAGO)". */
 export function subjectWords(
   ref: ProtectedReference,
   rowId: string | number,
@@ -157,7 +157,7 @@ export async function rematchRows(
   }));
 }
 
-/** Today's targets of one reference by value, in words ("team Tennaqua - 22 (APTA_CHICAGO)"). */
+/** Today's targets of one reference by value, in words ("team Corholm Harbor - 1 (APTA_CHICAGO)"). */
 export async function currentTargetWords(
   db: Db,
   ref: ProtectedReference,
