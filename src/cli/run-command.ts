@@ -3,8 +3,6 @@ import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { EXIT_INTERRUPTED, installInterruptHandling, onInterrupt, wasInterrupted } from './interrupt.ts';
 
-export { onInterrupt } from './interrupt.ts';
-
 /** Exit status for a failure the user can act on (bad input, unreachable database, …). */
 export const EXIT_FAILURE = 1;
 

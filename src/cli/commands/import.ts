@@ -7,7 +7,8 @@ import { cancelPipeline, startPipeline } from '../../services/pipeline/run-pipel
 import type { PipelineEvent, PipelineRun } from '../../services/pipeline/runs.ts';
 import type { RestoredRow } from '../../services/snapshots/restore.ts';
 import { preflightSource } from '../../sources/preflight.ts';
-import { EXIT_FAILURE, onInterrupt, runCommand } from '../run-command.ts';
+import { onInterrupt } from '../interrupt.ts';
+import { EXIT_FAILURE, runCommand } from '../run-command.ts';
 import { withApp } from '../with-app.ts';
 
 /** The fields of the GraphQL `PipelineRun` type, as GraphQL serialises them. */
